@@ -1,0 +1,33 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { handleError } from "./error-handler.ts";
+import { apiKeyAuth } from "./middleware/auth.ts";
+import { database } from "./middleware/database.ts";
+import { invoicedUsageRoute } from "./routes/invoiced-usage.ts";
+
+export const ROUTES = ["/api/v1/analytics/invoiced_usage"] as const;
+
+/** The one app used by the Worker and by every test alike. */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+
+  // Known routes answer only GET (HEAD follows GET) and OPTIONS; other methods are a 405, not a 404.
+  for (const path of ROUTES) {
+    app.on("OPTIONS", path, (c) => c.body(null, 204, { Allow: "GET, HEAD, OPTIONS" }));
+    app.on(["POST", "PUT", "PATCH", "DELETE"], path, (c) => {
+      c.header("Allow", "GET, HEAD, OPTIONS");
+      throw new ApiError("METHOD_NOT_ALLOWED");
+    });
+  }
+  app.use("/api/v1/analytics/*", database, apiKeyAuth);
+  app.route("/api/v1/analytics/invoiced_usage", invoicedUsageRoute);
+
+  app.notFound(() => {
+    throw new ApiError("NOT_FOUND", { bodyCode: "route_not_found" });
+  });
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,18 @@
+import { createMiddleware } from "hono/factory";
+import { parseConfig } from "../config.ts";
+import { createDatabase } from "../db/client.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+
+// Configuration is checked at the fetch boundary: a missing or malformed secret answers a JSON 500
+// and logs which setting is wrong, instead of crashing every request.
+export const database = createMiddleware<AppEnv>(async (c, next) => {
+  const result = parseConfig(c.env);
+  if (!result.ok) {
+    console.error(JSON.stringify({ level: "error", msg: "invalid configuration", problems: result.problems }));
+    throw new ApiError("INTERNAL");
+  }
+  c.set("config", result.config);
+  c.set("db", createDatabase(result.config));
+  await next();
+});

@@ -22,7 +22,8 @@ export function createApp() {
       throw new ApiError("METHOD_NOT_ALLOWED");
     });
   }
-  app.use("/api/v1/analytics/*", database, apiKeyAuth);
+  // Only known routes authenticate: an unknown path is a 404 for everyone, not a 401.
+  for (const path of ROUTES) app.use(path, database, apiKeyAuth);
   app.route("/api/v1/analytics/invoiced_usage", invoicedUsageRoute);
 
   app.notFound(() => {

@@ -6,8 +6,9 @@ import { handleError } from "./error-handler.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { database } from "./middleware/database.ts";
 import { invoicedUsageRoute } from "./routes/invoiced-usage.ts";
+import { usageRoute } from "./routes/usage.ts";
 
-export const ROUTES = ["/api/v1/analytics/invoiced_usage"] as const;
+export const ROUTES = ["/api/v1/analytics/invoiced_usage", "/api/v1/analytics/usage"] as const;
 
 /** The one app used by the Worker and by every test alike. */
 export function createApp() {
@@ -25,6 +26,7 @@ export function createApp() {
   // Only known routes authenticate: an unknown path is a 404 for everyone, not a 401.
   for (const path of ROUTES) app.use(path, database, apiKeyAuth);
   app.route("/api/v1/analytics/invoiced_usage", invoicedUsageRoute);
+  app.route("/api/v1/analytics/usage", usageRoute);
 
   app.notFound(() => {
     throw new ApiError("NOT_FOUND", { bodyCode: "route_not_found" });

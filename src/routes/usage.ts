@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env.ts";
+import { TIME_GRANULARITIES, usage } from "../queries/usage.ts";
+import { daysBefore, todayUtc } from "../time/calendar-dates.ts";
+import { DateParam } from "../validation/date-param.ts";
+import { COUNTRIES } from "../validation/lago-enums.ts";
+import { CurrencyParam, IdentifierParam } from "../validation/params.ts";
+import { parseQuery } from "../validation/query.ts";
+import { jsonInteger } from "./json-integer.ts";
+
+const DEFAULT_WINDOW_DAYS = 30;
+
+const CountryParam = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.enum(COUNTRIES));
+
+export const UsageQuerySchema = z
+  .object({
+    time_granularity: z.enum(TIME_GRANULARITIES).default("daily"),
+    from_date: DateParam.optional(),
+    // Defaulted here, at parse time, so that a from_date after today is rejected like any other
+    // from_date after to_date; from_date's own default depends on to_date and is applied below.
+    to_date: DateParam.default(() => todayUtc()),
+    currency: CurrencyParam.optional(),
+    customer_type: z.enum(["company", "individual"]).optional(),
+    external_customer_id: IdentifierParam.optional(),
+    customer_country: CountryParam.optional(),
+    external_subscription_id: IdentifierParam.optional(),
+    plan_code: IdentifierParam.optional(),
+    billable_metric_code: IdentifierParam.optional(),
+    is_billable_metric_recurring: z
+      .enum(["true", "false"])
+      .transform((s) => s === "true")
+      .optional(),
+  })
+  .refine((q) => q.from_date === undefined || q.from_date <= q.to_date, {
+    path: ["from_date"],
+    error: "value_is_invalid",
+  });
+export type UsageQuery = z.infer<typeof UsageQuerySchema>;
+
+export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
+  const query = parseQuery(c.req.url, UsageQuerySchema);
+  const { db, organizationId } = c.var;
+  const rows = await usage(db, organizationId, {
+    timeGranularity: query.time_granularity,
+    fromDate: query.from_date ?? daysBefore(query.to_date, DEFAULT_WINDOW_DAYS),
+    toDate: query.to_date,
+    currency: query.currency,
+    customerType: query.customer_type,
+    externalCustomerId: query.external_customer_id,
+    customerCountry: query.customer_country,
+    externalSubscriptionId: query.external_subscription_id,
+    planCode: query.plan_code,
+    billableMetricCode: query.billable_metric_code,
+    isBillableMetricRecurring: query.is_billable_metric_recurring,
+  });
+  return c.json({
+    usages: rows.map((r) => ({
+      organization_id: organizationId,
+      start_of_period_dt: r.start_of_period_dt,
+      end_of_period_dt: r.end_of_period_dt,
+      amount_currency: r.amount_currency,
+      amount_cents: jsonInteger(r.amount_cents),
+      billable_metric_code: r.billable_metric_code,
+      units: r.units,
+      is_billable_metric_deleted: r.is_billable_metric_deleted,
+    })),
+  });
+});

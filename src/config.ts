@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Bindings } from "./env.ts";
 
 const ConfigSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"),
+  DATABASE_URL: z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL")),
   // Only development and tests point the Neon driver at a local endpoint; production never sets it.
-  NEON_FETCH_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  REGION: z.enum(["us", "eu", "local"]).default("local"),
+  NEON_FETCH_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
+  REGION: z._default(z.enum(["us", "eu", "local"]), "local"),
 });
 
 export type Config = {
@@ -33,7 +33,7 @@ export function parseConfig(env: Bindings): ConfigResult {
         },
       }
     : // Names only: a secret's value must never reach a log line.
-      { ok: false, problems: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+      { ok: false, problems: result.error.issues.map((i) => `${i.path.join(".")}: ${i.code}`) };
   parsed.set(env, value);
   return value;
 }

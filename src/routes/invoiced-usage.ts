@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { notFound } from "../errors.ts";
 import { findBillingEntityIds } from "../queries/billing-entities.ts";
@@ -10,11 +10,23 @@ import { parseQuery } from "../validation/query.ts";
 import { jsonInteger } from "./json-integer.ts";
 
 export const InvoicedUsageQuerySchema = z.object({
-  currency: CurrencyParam.optional(),
-  months: integerParam(1, 1200).optional(),
-  billing_entity_code: IdentifierParam.optional(),
+  currency: z.optional(CurrencyParam),
+  months: z.optional(integerParam(1, 1200)),
+  billing_entity_code: z.optional(IdentifierParam),
 });
 export type InvoicedUsageQuery = z.infer<typeof InvoicedUsageQuerySchema>;
+
+export const InvoicedUsageResponseSchema = z.object({
+  invoiced_usages: z.array(
+    z.object({
+      month: z.iso.datetime(),
+      code: z.nullable(z.string()),
+      currency: z.string(),
+      amount_cents: z.int(),
+    }),
+  ),
+});
+export type InvoicedUsageResponse = z.infer<typeof InvoicedUsageResponseSchema>;
 
 export const invoicedUsageRoute = new Hono<AppEnv>().get("/", async (c) => {
   const query = parseQuery(c.req.url, InvoicedUsageQuerySchema);
@@ -31,7 +43,7 @@ export const invoicedUsageRoute = new Hono<AppEnv>().get("/", async (c) => {
     toExclusive: window.toExclusive,
     billingEntityIds,
   });
-  return c.json({
+  return c.json<InvoicedUsageResponse>({
     invoiced_usages: rows.map((r) => ({
       month: r.month,
       code: r.code,

@@ -1,45 +1,54 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { TIME_GRANULARITIES, usage } from "../queries/usage.ts";
 import { daysBefore, todayUtc } from "../time/calendar-dates.ts";
 import { DateParam } from "../validation/date-param.ts";
-import { COUNTRIES } from "../validation/lago-enums.ts";
-import { CurrencyParam, IdentifierParam } from "../validation/params.ts";
+import { BooleanParam, CountryParam, CurrencyParam, IdentifierParam } from "../validation/params.ts";
 import { parseQuery } from "../validation/query.ts";
 import { jsonInteger } from "./json-integer.ts";
 
 const DEFAULT_WINDOW_DAYS = 30;
 
-const CountryParam = z
-  .string()
-  .transform((s) => s.toUpperCase())
-  .pipe(z.enum(COUNTRIES));
-
 export const UsageQuerySchema = z
   .object({
-    time_granularity: z.enum(TIME_GRANULARITIES).default("daily"),
-    from_date: DateParam.optional(),
+    time_granularity: z._default(z.enum(TIME_GRANULARITIES), "daily"),
+    from_date: z.optional(DateParam),
     // Defaulted here, at parse time, so that a from_date after today is rejected like any other
     // from_date after to_date; from_date's own default depends on to_date and is applied below.
-    to_date: DateParam.default(() => todayUtc()),
-    currency: CurrencyParam.optional(),
-    customer_type: z.enum(["company", "individual"]).optional(),
-    external_customer_id: IdentifierParam.optional(),
-    customer_country: CountryParam.optional(),
-    external_subscription_id: IdentifierParam.optional(),
-    plan_code: IdentifierParam.optional(),
-    billable_metric_code: IdentifierParam.optional(),
-    is_billable_metric_recurring: z
-      .enum(["true", "false"])
-      .transform((s) => s === "true")
-      .optional(),
+    to_date: z._default(DateParam, () => todayUtc()),
+    currency: z.optional(CurrencyParam),
+    customer_type: z.optional(z.enum(["company", "individual"])),
+    external_customer_id: z.optional(IdentifierParam),
+    customer_country: z.optional(CountryParam),
+    external_subscription_id: z.optional(IdentifierParam),
+    plan_code: z.optional(IdentifierParam),
+    billable_metric_code: z.optional(IdentifierParam),
+    is_billable_metric_recurring: z.optional(BooleanParam),
   })
-  .refine((q) => q.from_date === undefined || q.from_date <= q.to_date, {
-    path: ["from_date"],
-    error: "value_is_invalid",
-  });
+  .check(
+    z.refine((q) => q.from_date === undefined || q.from_date <= q.to_date, {
+      path: ["from_date"],
+      error: "value_is_invalid",
+    }),
+  );
 export type UsageQuery = z.infer<typeof UsageQuerySchema>;
+
+export const UsageResponseSchema = z.object({
+  usages: z.array(
+    z.object({
+      organization_id: z.uuid(),
+      start_of_period_dt: z.iso.date(),
+      end_of_period_dt: z.iso.date(),
+      amount_currency: z.nullable(z.string()),
+      amount_cents: z.int(),
+      billable_metric_code: z.nullable(z.string()),
+      units: z.string(),
+      is_billable_metric_deleted: z.boolean(),
+    }),
+  ),
+});
+export type UsageResponse = z.infer<typeof UsageResponseSchema>;
 
 export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
   const query = parseQuery(c.req.url, UsageQuerySchema);
@@ -57,7 +66,7 @@ export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
     billableMetricCode: query.billable_metric_code,
     isBillableMetricRecurring: query.is_billable_metric_recurring,
   });
-  return c.json({
+  return c.json<UsageResponse>({
     usages: rows.map((r) => ({
       organization_id: organizationId,
       start_of_period_dt: r.start_of_period_dt,

@@ -1,21 +1,38 @@
-import { z } from "zod";
-import { CURRENCIES } from "./lago-enums.ts";
+import * as z from "zod/mini";
+import { COUNTRIES, CURRENCIES } from "./lago-enums.ts";
 
-// Building blocks shared by the endpoints' query schemas. Case-insensitive codes are folded here,
-// so everything downstream (SQL, cache keys) sees one spelling.
+// Building blocks shared by the endpoints' query schemas (zod/mini: a fraction of classic zod's
+// bundle weight). Each one ends in the type it parses to, so the OpenAPI document can describe
+// parameters by their meaning. Case-insensitive codes are folded here, so everything downstream
+// (SQL, cache keys) sees one spelling.
 
-export const CurrencyParam = z
-  .string()
-  .transform((s) => s.toUpperCase())
-  .pipe(z.enum(CURRENCIES));
+const upperCased = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((s) => s.toUpperCase()),
+    ),
+    z.enum(values),
+  );
+
+export const CurrencyParam = upperCased(CURRENCIES);
+export const CountryParam = upperCased(COUNTRIES);
 
 /** A positive integer written in plain decimal digits: no sign, no exponent, no fraction. */
 export const integerParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,6}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]{1,6}$/)), z.transform(Number)),
+    z.int().check(z.gte(min), z.lte(max)),
+  );
+
+/** Exactly `true` or `false`. */
+export const BooleanParam = z.pipe(
+  z.pipe(
+    z.enum(["true", "false"]),
+    z.transform((s) => s === "true"),
+  ),
+  z.boolean(),
+);
 
 /** A free-text identifier (codes, external ids): non-empty and of a sane length. */
-export const IdentifierParam = z.string().min(1).max(255);
+export const IdentifierParam = z.string().check(z.minLength(1), z.maxLength(255));

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type * as z from "zod/mini";
 import { type ErrorDetails, validationError } from "../errors.ts";
 
 // The reason a parameter gets when its schema names none: Lago's generic one.
@@ -10,7 +10,7 @@ const DUPLICATED_REASON = "value_is_duplicated";
  * `{"error_details": {"<param>": ["<reason code>"]}}`. Unknown parameters are ignored, as Lago does;
  * a known parameter given twice is rejected rather than silently picking one of its values.
  */
-export function parseQuery<S extends z.ZodObject>(url: string, schema: S): z.output<S> {
+export function parseQuery<S extends z.ZodMiniObject>(url: string, schema: S): z.output<S> {
   const params = new URL(url).searchParams;
   const input: Record<string, string> = {};
   const details: ErrorDetails = {};

@@ -5,10 +5,12 @@ import { ApiError } from "./errors.ts";
 import { handleError } from "./error-handler.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { database } from "./middleware/database.ts";
+import { openApiRoute } from "./openapi/route.ts";
 import { invoicedUsageRoute } from "./routes/invoiced-usage.ts";
 import { usageRoute } from "./routes/usage.ts";
 
 export const ROUTES = ["/api/v1/analytics/invoiced_usage", "/api/v1/analytics/usage"] as const;
+export const OPENAPI_PATH = "/api/v1/openapi.json";
 
 /** The one app used by the Worker and by every test alike. */
 export function createApp() {
@@ -16,7 +18,7 @@ export function createApp() {
   app.use(requestId());
 
   // Known routes answer only GET (HEAD follows GET) and OPTIONS; other methods are a 405, not a 404.
-  for (const path of ROUTES) {
+  for (const path of [...ROUTES, OPENAPI_PATH]) {
     app.on("OPTIONS", path, (c) => c.body(null, 204, { Allow: "GET, HEAD, OPTIONS" }));
     app.on(["POST", "PUT", "PATCH", "DELETE"], path, (c) => {
       c.header("Allow", "GET, HEAD, OPTIONS");
@@ -27,6 +29,8 @@ export function createApp() {
   for (const path of ROUTES) app.use(path, database, apiKeyAuth);
   app.route("/api/v1/analytics/invoiced_usage", invoicedUsageRoute);
   app.route("/api/v1/analytics/usage", usageRoute);
+  // The API's description is public: no key needed to read it.
+  app.route(OPENAPI_PATH, openApiRoute);
 
   app.notFound(() => {
     throw new ApiError("NOT_FOUND", { bodyCode: "route_not_found" });

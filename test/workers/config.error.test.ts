@@ -1,0 +1,54 @@
+import { createExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app.ts";
+
+const PATH = "/api/v1/analytics/invoiced_usage";
+
+// A broken deployment (secret missing or malformed) must answer every request with a JSON 500
+// and say in the log which setting is wrong, without its value, instead of crashing.
+async function callWithEnv(env: Record<string, string>) {
+  const errors: string[] = [];
+  vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+  const response = await createApp().request(
+    `https://analytics.test${PATH}`,
+    { headers: { Authorization: "Bearer some-key" } },
+    env,
+    createExecutionContext(),
+  );
+  return { response, body: (await response.json()) as Record<string, unknown>, errors };
+}
+
+describe("configuration errors", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("a missing DATABASE_URL is a JSON 500 with a request id and a log line naming it", async () => {
+    const { response, body, errors } = await callWithEnv({ REGION: "us" });
+    expect(response.status).toBe(500);
+    expect(body).toEqual({ status: 500, error: "Internal Server Error", request_id: expect.any(String) });
+    expect(errors.join("\n")).toContain("DATABASE_URL");
+  });
+
+  it("a malformed DATABASE_URL is logged by name, never by value", async () => {
+    const { response, errors } = await callWithEnv({ DATABASE_URL: "mysql://admin:hunter2@db.example/lago", REGION: "eu" });
+    expect(response.status).toBe(500);
+    const log = errors.join("\n");
+    expect(log).toContain("DATABASE_URL");
+    expect(log).not.toContain("hunter2");
+  });
+
+  it("an unknown REGION is rejected too", async () => {
+    const { response, errors } = await callWithEnv({ DATABASE_URL: "postgres://u:p@db.example/lago", REGION: "mars" });
+    expect(response.status).toBe(500);
+    expect(errors.join("\n")).toContain("REGION");
+  });
+
+  it("keeps answering: the next request gets the same JSON 500, not a crash", async () => {
+    const env = { REGION: "us" };
+    const app = createApp();
+    for (let i = 0; i < 2; i++) {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const response = await app.request(`https://analytics.test${PATH}`, {}, env, createExecutionContext());
+      expect(response.status).toBe(500);
+    }
+  });
+});

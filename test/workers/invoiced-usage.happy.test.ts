@@ -3,12 +3,11 @@ import {
   createBillingEntity,
   createBillingScenario,
   createCharge,
-  createFee,
   createInvoice,
   createMetric,
 } from "./helpers/factories.ts";
 import { monthKey, monthStart } from "./helpers/months.ts";
-import { callWorker, getJson } from "./helpers/request.ts";
+import { getJson } from "./helpers/request.ts";
 
 const PATH = "/api/v1/analytics/invoiced_usage";
 
@@ -196,13 +195,6 @@ describe("invoiced_usage: order", () => {
 });
 
 describe("invoiced_usage: HTTP", () => {
-  it("answers HEAD like GET, without a body", async () => {
-    const s = await createBillingScenario();
-    const response = await callWorker(PATH, { apiKey: s.org.apiKey, method: "HEAD" });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe("");
-  });
-
   it("ignores unknown query parameters", async () => {
     const s = await createBillingScenario();
     await s.fee(10, "2025-03-10 08:00:00");

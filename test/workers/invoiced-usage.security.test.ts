@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBillingEntity, createBillingScenario, createFee, createInvoice } from "./helpers/factories.ts";
-import { callWorker, getJson } from "./helpers/request.ts";
+import { getJson } from "./helpers/request.ts";
 
 const PATH = "/api/v1/analytics/invoiced_usage";
 
@@ -56,17 +56,6 @@ describe("invoiced_usage: organizations stay apart", () => {
 });
 
 describe("invoiced_usage: hostile input", () => {
-  it.each([
-    "' OR '1'='1",
-    "x'; DROP TABLE fees; --",
-    "a".repeat(5000),
-    "clé-é",
-  ])("an Authorization key %j is a plain 401", async (key) => {
-    const response = await callWorker(PATH, { headers: { Authorization: `Bearer ${key}` } });
-    expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ status: 401, error: "Unauthorized" });
-  });
-
   it("SQL-looking parameter values are data, not SQL", async () => {
     const s = await createBillingScenario();
     await s.fee(1000, "2025-03-10 08:00:00");
@@ -74,13 +63,5 @@ describe("invoiced_usage: hostile input", () => {
     const { status, body } = await getJson(`${PATH}?billing_entity_code=${code}`, { apiKey: s.org.apiKey });
     expect(status).toBe(404);
     expect(body).toEqual({ status: 404, error: "Not Found", code: "billing_entity_not_found" });
-  });
-
-  it("a response never carries the API key", async () => {
-    const s = await createBillingScenario();
-    await s.fee(1000, "2025-03-10 08:00:00");
-    const response = await callWorker(PATH, { apiKey: s.org.apiKey });
-    const headers = JSON.stringify([...response.headers]);
-    expect(`${headers}${await response.text()}`).not.toContain(s.org.apiKey);
   });
 });

@@ -1,27 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createOrganization } from "./helpers/factories.ts";
-import { callWorker, getJson } from "./helpers/request.ts";
+import { getJson } from "./helpers/request.ts";
 
+// 401s, methods and unknown routes are checked for every route in routes.security.test.ts.
 const PATH = "/api/v1/analytics/usage";
-
-describe("usage: 401", () => {
-  it("without an Authorization header", async () => {
-    const response = await callWorker(PATH);
-    expect(response.status).toBe(401);
-    expect(response.headers.get("WWW-Authenticate")).toBe("Bearer");
-    expect(await response.json()).toEqual({ status: 401, error: "Unauthorized" });
-  });
-
-  it("with an unknown key", async () => {
-    const response = await callWorker(PATH, { apiKey: crypto.randomUUID() });
-    expect(response.status).toBe(401);
-  });
-
-  it("checks the key before the parameters", async () => {
-    const response = await callWorker(`${PATH}?from_date=2026-02-30&time_granularity=yearly`);
-    expect(response.status).toBe(401);
-  });
-});
 
 describe("usage: 422", () => {
   async function expect422(query: string, details: Record<string, string[]>) {
@@ -114,20 +96,5 @@ describe("usage: 422", () => {
       const { status, body } = await getJson(`${PATH}${query}`, { apiKey: org.apiKey });
       expect({ query, status, body }).toEqual({ query, status: 200, body: { usages: [] } });
     }
-  });
-});
-
-describe("usage: routes and methods", () => {
-  it.each(["POST", "PUT", "PATCH", "DELETE"])("%s is a JSON 405", async (method) => {
-    const response = await callWorker(PATH, { method });
-    expect(response.status).toBe(405);
-    expect(response.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
-    expect(await response.json()).toEqual({ status: 405, error: "Method Not Allowed" });
-  });
-
-  it("OPTIONS lists the allowed methods", async () => {
-    const response = await callWorker(PATH, { method: "OPTIONS" });
-    expect(response.status).toBe(204);
-    expect(response.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

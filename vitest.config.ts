@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
 // run in Node.
 export default defineConfig({
   test: {
+    // The Worker writes one JSON line per request (src/middleware/request-log.ts); thousands of
+    // them would bury the test report. The tests that check those lines spy on console.log.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info","msg":"request"'),
     projects: [
       {
         plugins: [
@@ -17,6 +20,9 @@ export default defineConfig({
                 DATABASE_URL: "postgres://test:test@db.localtest/lago",
                 NEON_FETCH_ENDPOINT: inject("neonUrl" as never) as string,
               },
+              // wrangler.toml's RATE_LIMITER allows so much that no test reaches it; the rate
+              // limiting tests hand the app this tight one instead (test/workers/rate-limit.error.test.ts).
+              ratelimits: { RATE_LIMITER_TIGHT: { namespace_id: "9001", simple: { limit: 3, period: 60 } } },
             },
           })),
         ],

@@ -1,17 +1,55 @@
 import * as z from "zod/mini";
 import type { Bindings } from "./env.ts";
 
+// A whole number within bounds. Wrangler hands [vars] over as strings (or numbers, for unquoted TOML).
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z._default(
+    z.pipe(
+      z.pipe(z.union([z.string().check(z.regex(/^[0-9]{1,7}$/)), z.number()]), z.transform(Number)),
+      z.int().check(z.gte(min), z.lte(max)),
+    ),
+    fallback,
+  );
+// A duration in whole seconds.
+const seconds = (fallback: number, max: number) => wholeNumber(fallback, 0, max);
+const DAY = 86_400;
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL")),
   // Only development and tests point the Neon driver at a local endpoint; production never sets it.
   NEON_FETCH_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
   REGION: z._default(z.enum(["us", "eu", "local"]), "local"),
+  // Invoiced revenue moves only when an invoice is finalized; daily_usages are rewritten by Lago's
+  // periodic job. Both tolerate a few minutes of lag, which is what makes the cache worth having.
+  CACHE_TTL_INVOICED_USAGE: seconds(600, DAY),
+  CACHE_TTL_USAGE: seconds(300, DAY),
+  CACHE_STALE_WHILE_REVALIDATE: seconds(300, DAY),
+  CACHE_STALE_IF_ERROR: seconds(DAY, 7 * DAY),
+  // Capped at 60 s: a deleted (revoked) key must stop working within a minute.
+  CACHE_API_KEY_TTL: seconds(60, 60),
+  // The most a request may wait for the database, all its calls together (README, "Faults").
+  DATABASE_TIMEOUT_MS: wholeNumber(10_000, 100, 60_000),
+  // What the RATE_LIMITER binding enforces ([[ratelimits]] simple.limit and simple.period in
+  // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.
+  RATE_LIMIT_REQUESTS: wholeNumber(600, 1, 1_000_000),
+  RATE_LIMIT_PERIOD: z._default(z.pipe(z.union([z.enum(["10", "60"]), z.literal(10), z.literal(60)]), z.transform(Number)), 60),
 });
 
 export type Config = {
   databaseUrl: string;
   neonFetchEndpoint: string | undefined;
   region: "us" | "eu" | "local";
+  cache: CacheConfig;
+  databaseTimeoutMs: number;
+  rateLimit: { requests: number; periodSeconds: number };
+};
+
+/** Seconds. 0 switches the corresponding behaviour off. */
+export type CacheConfig = {
+  ttl: { invoiced_usage: number; usage: number };
+  staleWhileRevalidate: number;
+  staleIfError: number;
+  apiKeyTtl: number;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -30,6 +68,14 @@ export function parseConfig(env: Bindings): ConfigResult {
           databaseUrl: result.data.DATABASE_URL,
           neonFetchEndpoint: result.data.NEON_FETCH_ENDPOINT,
           region: result.data.REGION,
+          cache: {
+            ttl: { invoiced_usage: result.data.CACHE_TTL_INVOICED_USAGE, usage: result.data.CACHE_TTL_USAGE },
+            staleWhileRevalidate: result.data.CACHE_STALE_WHILE_REVALIDATE,
+            staleIfError: result.data.CACHE_STALE_IF_ERROR,
+            apiKeyTtl: result.data.CACHE_API_KEY_TTL,
+          },
+          databaseTimeoutMs: result.data.DATABASE_TIMEOUT_MS,
+          rateLimit: { requests: result.data.RATE_LIMIT_REQUESTS, periodSeconds: result.data.RATE_LIMIT_PERIOD },
         },
       }
     : // Names only: a secret's value must never reach a log line.

@@ -1,18 +1,33 @@
-// Decides whether a failure came from the database being unreachable or overloaded (503, retry later)
-// rather than from a bug of ours (500). Neither answer ever echoes the database's message.
+// Decides whether a failure came from a call to the database. Every such failure is a 503 for the
+// client (retry later; a stored answer may be served instead, see cache/response-cache.ts), whatever
+// its cause: the endpoint unreachable or refusing, the request's deadline passed, an HTTP error, an
+// answer that is not valid JSON, or a Postgres error. A Postgres error is a 503 too, even one that
+// would mean a bug of ours (a 42xxx): the client cannot tell and should retry either way, and the
+// log line keeps the SQLSTATE so the operator can (see databaseErrorCode). Neither answer ever
+// echoes the database's message.
+import { DrizzleQueryError } from "drizzle-orm";
 
-// SQLSTATE classes that mean "the database cannot serve right now", not "the query is wrong".
-const UNAVAILABLE_SQLSTATE = /^(08|53|57|58|40001|40P01)/;
+type MaybeDbError = { name?: unknown; code?: unknown; cause?: unknown };
 
-type MaybeDbError = { name?: unknown; code?: unknown; cause?: unknown; sourceError?: unknown };
+// Drizzle wraps whatever one of its calls to the driver throws in a DrizzleQueryError (by class,
+// which survives minification); the driver's own errors and the deadline's abort are named.
+const isDatabaseError = (e: MaybeDbError) =>
+  e instanceof DrizzleQueryError || e.name === "NeonDbError" || e.name === "TimeoutError" || e.name === "AbortError";
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err as MaybeDbError | undefined, depth = 0; e && depth < 5; e = e.cause as MaybeDbError, depth++) {
-    if (e.name === "NeonDbError") {
-      // The driver raises NeonDbError without a SQLSTATE for transport failures (refused, HTTP 5xx, bad JSON).
-      return typeof e.code !== "string" || UNAVAILABLE_SQLSTATE.test(e.code);
-    }
-    if (e.name === "TimeoutError" || e.name === "AbortError") return true;
+  return causes(err).some(isDatabaseError);
+}
+
+/** The SQLSTATE of a Postgres error anywhere in the chain, for logs only. */
+export function databaseErrorCode(err: unknown): string | undefined {
+  const code = causes(err).find((e) => e.name === "NeonDbError" && typeof e.code === "string")?.code;
+  return code as string | undefined;
+}
+
+function causes(err: unknown): MaybeDbError[] {
+  const chain: MaybeDbError[] = [];
+  for (let e = err as MaybeDbError | undefined; e && typeof e === "object" && chain.length < 5; e = e.cause as MaybeDbError) {
+    chain.push(e);
   }
-  return false;
+  return chain;
 }

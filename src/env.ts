@@ -6,15 +6,30 @@ export type Bindings = {
   DATABASE_URL?: string;
   NEON_FETCH_ENDPOINT?: string;
   REGION?: string;
+  // Cache lifetimes in seconds (see config.ts for defaults and bounds).
+  CACHE_TTL_INVOICED_USAGE?: string | number;
+  CACHE_TTL_USAGE?: string | number;
+  CACHE_STALE_WHILE_REVALIDATE?: string | number;
+  CACHE_STALE_IF_ERROR?: string | number;
+  CACHE_API_KEY_TTL?: string | number;
+  DATABASE_TIMEOUT_MS?: string | number;
+  RATE_LIMIT_REQUESTS?: string | number;
+  RATE_LIMIT_PERIOD?: string | number;
+  // Cloudflare's rate limiting binding ([[ratelimits]] in wrangler.toml); absent = no limit.
+  RATE_LIMITER?: RateLimit;
 };
 
 export type Database = NeonHttpDatabase<Record<string, never>>;
+
+export type DatabaseTiming = { ms: number; queries: number };
 
 export type AppEnv = {
   Bindings: Bindings;
   Variables: RequestIdVariables & {
     config: Config;
     db: Database;
+    /** Time this request has spent waiting for the database so far (its log line reports it). */
+    dbTiming: DatabaseTiming;
     organizationId: string;
   };
 };

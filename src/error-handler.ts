@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { isDatabaseUnavailable } from "./db-errors.ts";
+import { databaseErrorCode, isDatabaseUnavailable } from "./db-errors.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors.ts";
 
@@ -19,7 +19,7 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
         route: c.req.routePath,
         error: err.name,
         cause: causeName(err),
-        sqlstate: sqlState(err),
+        sqlstate: databaseErrorCode(err),
       }),
     );
   }
@@ -37,7 +37,3 @@ function toApiError(err: Error): ApiError {
 }
 
 const causeName = (err: Error) => (err.cause instanceof Error ? err.cause.name : undefined);
-const sqlState = (err: Error) => {
-  const code = (err.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : undefined;
-};

@@ -14,7 +14,8 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const copy = await pgliteCopy();
   const backend = pgliteBackend({ dataDir: copy.dir });
-  const server = await startNeonLocal({ backend });
+  // control: per-database query counts and outages, for the cache tests (test/workers/helpers/cache-app.ts).
+  const server = await startNeonLocal({ backend, control: true });
   project.provide("neonUrl", server.url);
   return async () => {
     await server.close();

@@ -4,18 +4,20 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Backend, RawResult } from "./backends.ts";
+import { type Fault, faultAfter, faultBefore, parseFault, type Reply } from "./faults.ts";
 
 export type NeonLocal = {
   url: string; // e.g. http://127.0.0.1:PORT/sql, for neonConfig.fetchEndpoint
   port: number;
   /** Statements run on behalf of clients (BEGIN/COMMIT/ROLLBACK bookkeeping is not counted). */
   queryCount(): number;
+  /** The same, for one database name (the path of the Neon-Connection-String). */
+  queryCountFor(database: string): number;
   /** Stops the HTTP server. The backend stays open: whoever created it closes it. */
   close(): Promise<void>;
 };
 
 type Query = { query: string; params: unknown[]; arrayMode: boolean | undefined };
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 class HttpError extends Error {
   status: number;
@@ -84,6 +86,15 @@ function batchMode(h: http.IncomingHttpHeaders): { begin: string; echo: Record<s
   return { begin: `BEGIN ${modes.filter(Boolean).join(", ")}`.trim(), echo };
 }
 
+// The database name of a connection string ('' when it has none), e.g. "lago" for postgres://u:p@h/lago.
+function databaseName(conn: string): string {
+  try {
+    return decodeURIComponent(new URL(conn).pathname.replace(/^\//, ""));
+  } catch {
+    return "";
+  }
+}
+
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -95,13 +106,28 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startNeonLocal(opts: { backend: Backend; port?: number }): Promise<NeonLocal> {
+/**
+ * `control: true` (tests only) adds routes that let a test observe and break one database name
+ * without touching the others running concurrently against the same endpoint; the name is only a
+ * label, every name serves the same backend:
+ *   GET /__control/queries?database=NAME   -> {"count": statements run for NAME}
+ *   PUT /__control/outage?database=NAME    -> requests for NAME answer HTTP 503, as a proxy whose
+ *                                             database is down would (the driver's transport error)
+ *   DELETE /__control/outage?database=NAME -> NAME answers again
+ *   PUT /__control/fault?database=NAME&kind=KIND[&ms=N][&code=SQLSTATE]
+ *                                          -> requests for NAME meet that fault (faults.ts): refused,
+ *                                             slow, http_500, malformed_json, postgres_error, unavailable
+ *   DELETE /__control/fault?database=NAME  -> NAME answers again (the same as lifting an outage)
+ */
+export async function startNeonLocal(opts: { backend: Backend; port?: number; control?: boolean }): Promise<NeonLocal> {
   const { backend } = opts;
   let count = 0;
+  const countByDatabase = new Map<string, number>();
+  const faults = new Map<string, Fault>();
 
   // One session per request; a batch is one transaction on it. Sessions are exclusive, which
   // is what serializes requests on PGlite's single connection.
-  async function run(queries: Query[], arrayMode: boolean, begin?: string) {
+  async function run(database: string, queries: Query[], arrayMode: boolean, begin?: string) {
     const s = await backend.connect();
     let destroy = false;
     try {
@@ -109,6 +135,7 @@ export async function startNeonLocal(opts: { backend: Backend; port?: number }):
       const results = [];
       for (const q of queries) {
         count++;
+        countByDatabase.set(database, (countByDatabase.get(database) ?? 0) + 1);
         results.push(shape(await s.query(q.query, q.params), q.arrayMode ?? arrayMode));
       }
       if (begin !== undefined) await s.query("COMMIT");
@@ -124,7 +151,28 @@ export async function startNeonLocal(opts: { backend: Backend; port?: number }):
     }
   }
 
+  function control(req: http.IncomingMessage, url: URL): Reply {
+    const database = url.searchParams.get("database");
+    if (!database) return { status: 400, body: { message: "missing ?database=" } };
+    if (url.pathname === "/__control/queries" && req.method === "GET")
+      return { status: 200, body: { count: countByDatabase.get(database) ?? 0 } };
+    if (url.pathname === "/__control/outage" && req.method === "PUT") {
+      return (faults.set(database, { kind: "unavailable", ms: 0, code: "" }), { status: 204 });
+    }
+    if (url.pathname === "/__control/fault" && req.method === "PUT") {
+      const fault = parseFault(url.searchParams);
+      if (typeof fault === "string") return { status: 400, body: { message: fault } };
+      return (faults.set(database, fault), { status: 204 });
+    }
+    if (/^\/__control\/(outage|fault)$/.test(url.pathname) && req.method === "DELETE") {
+      return (faults.delete(database), { status: 204 });
+    }
+    return { status: 404, body: { message: "unknown control route" } };
+  }
+
   async function handle(req: http.IncomingMessage): Promise<Reply> {
+    const url = new URL(req.url ?? "/", "http://neon-local");
+    if (opts.control && url.pathname.startsWith("/__control/")) return control(req, url);
     if (req.method === "OPTIONS") {
       const allow = req.headers["access-control-request-headers"] ?? "*";
       return { status: 204, headers: { "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -135,13 +183,17 @@ export async function startNeonLocal(opts: { backend: Backend; port?: number }):
     const conn = h["neon-connection-string"];
     if (typeof conn !== "string") throw new HttpError(400, "invalid header: neon-connection-string");
     if (!/^postgres(ql)?:\/\//.test(conn)) throw new HttpError(400, "incorrect scheme");
+    const database = databaseName(conn);
+    const fault = faults.get(database);
+    const early = await faultBefore(fault, req);
+    if (early) return early;
     const payload = parsePayload(await readBody(req));
     const arrayMode = h["neon-array-mode"] === "true";
-    if (!Array.isArray(payload)) return { status: 200, body: (await run([payload], arrayMode))[0] };
+    if (!Array.isArray(payload)) return faultAfter(fault, { status: 200, body: (await run(database, [payload], arrayMode))[0] });
 
     const { begin, echo } = batchMode(h);
-    const results = await run(payload, arrayMode, begin);
-    return { status: 200, body: { results }, headers: echo };
+    const results = await run(database, payload, arrayMode, begin);
+    return faultAfter(fault, { status: 200, body: { results }, headers: echo });
   }
 
   function errorReply(err: unknown): Reply {
@@ -156,9 +208,10 @@ export async function startNeonLocal(opts: { backend: Backend; port?: number }):
 
   const server = http.createServer((req, res) => {
     handle(req).catch(errorReply).then((reply) => {
+      if (reply.drop) return void req.socket.end();
       const headers: Record<string, string | number> = { "Access-Control-Allow-Origin": "*", ...reply.headers };
-      if (reply.body === undefined) return void res.writeHead(reply.status, headers).end();
-      const text = JSON.stringify(reply.body);
+      if (reply.body === undefined && reply.raw === undefined) return void res.writeHead(reply.status, headers).end();
+      const text = reply.raw ?? JSON.stringify(reply.body);
       headers["Content-Type"] = "application/json";
       headers["Content-Length"] = Buffer.byteLength(text);
       res.writeHead(reply.status, headers).end(text);
@@ -176,6 +229,7 @@ export async function startNeonLocal(opts: { backend: Backend; port?: number }):
     url: `http://127.0.0.1:${port}/sql`,
     port,
     queryCount: () => count,
+    queryCountFor: (database) => countByDatabase.get(database) ?? 0,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections(); // keep-alive sockets (undici's fetch) would hold close() open

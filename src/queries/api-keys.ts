@@ -6,11 +6,14 @@ import type { Database } from "../env.ts";
 // the session's TimeZone is.
 const NOW_UTC = sql`(now() AT TIME ZONE 'UTC')`;
 
-export async function findOrganizationIdByApiKey(db: Database, key: string): Promise<string | undefined> {
+/** A live (not expired) key's organization, and its expiry ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC) if any. */
+export type LiveApiKey = { organizationId: string; expiresAt: string | null };
+
+export async function findLiveApiKey(db: Database, key: string): Promise<LiveApiKey | undefined> {
   const rows = await db
-    .select({ organizationId: apiKeys.organizationId })
+    .select({ organizationId: apiKeys.organizationId, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
     .where(and(eq(apiKeys.value, key), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, NOW_UTC))))
     .limit(1);
-  return rows[0]?.organizationId;
+  return rows[0];
 }

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import type { AppEnv } from "../env.ts";
-import { TIME_GRANULARITIES, usage } from "../queries/usage.ts";
+import { cachedJson } from "../cache/response-cache.ts";
+import type { AppEnv, Database } from "../env.ts";
+import { readUsage } from "../queries/usage-rollup.ts";
+import { TIME_GRANULARITIES, type UsageFilters } from "../queries/usage.ts";
 import { daysBefore, todayUtc } from "../time/calendar-dates.ts";
 import { DateParam } from "../validation/date-param.ts";
 import { BooleanParam, CountryParam, CurrencyParam, IdentifierParam } from "../validation/params.ts";
@@ -53,7 +55,8 @@ export type UsageResponse = z.infer<typeof UsageResponseSchema>;
 export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
   const query = parseQuery(c.req.url, UsageQuerySchema);
   const { db, organizationId } = c.var;
-  const rows = await usage(db, organizationId, {
+  // Exactly what the query receives, defaults resolved: it is also the cache key's parameters.
+  const filters: UsageFilters = {
     timeGranularity: query.time_granularity,
     fromDate: query.from_date ?? daysBefore(query.to_date, DEFAULT_WINDOW_DAYS),
     toDate: query.to_date,
@@ -65,8 +68,13 @@ export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
     planCode: query.plan_code,
     billableMetricCode: query.billable_metric_code,
     isBillableMetricRecurring: query.is_billable_metric_recurring,
-  });
-  return c.json<UsageResponse>({
+  };
+  return cachedJson(c, "usage", filters, () => loadUsage(db, organizationId, filters));
+});
+
+async function loadUsage(db: Database, organizationId: string, filters: UsageFilters): Promise<UsageResponse> {
+  const rows = await readUsage(db, organizationId, filters);
+  return {
     usages: rows.map((r) => ({
       organization_id: organizationId,
       start_of_period_dt: r.start_of_period_dt,
@@ -77,5 +85,5 @@ export const usageRoute = new Hono<AppEnv>().get("/", async (c) => {
       units: r.units,
       is_billable_metric_deleted: r.is_billable_metric_deleted,
     })),
-  });
-});
+  };
+}

@@ -34,5 +34,8 @@ export const BooleanParam = z.pipe(
   z.boolean(),
 );
 
-/** A free-text identifier (codes, external ids): non-empty and of a sane length. */
-export const IdentifierParam = z.string().check(z.minLength(1), z.maxLength(255));
+/**
+ * A free-text identifier (codes, external ids): non-empty, of a sane length, and without NUL, which
+ * PostgreSQL text cannot hold (the database would refuse the query: a 5xx for a bad parameter).
+ */
+export const IdentifierParam = z.string().check(z.minLength(1), z.maxLength(255), z.regex(/^[^\u0000]*$/));

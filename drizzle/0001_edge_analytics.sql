@@ -1,0 +1,101 @@
+-- Everything the service adds to a Lago database: pre-aggregates (rollups) in a schema of its own,
+-- and indexes on Lago's tables that the incremental refresh and the direct queries need.
+-- Safe to apply to a live Lago database (primary or logical replica), as often as you like:
+--   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f drizzle/0001_edge_analytics.sql
+-- Every statement is idempotent. Never run it inside a transaction block: the index builds are
+-- CONCURRENTLY (they do not block Lago's writes), which PostgreSQL refuses in a transaction.
+-- If a concurrent build is interrupted it leaves an INVALID index that IF NOT EXISTS would skip:
+-- DROP INDEX CONCURRENTLY it and run this file again.
+-- Nothing here writes to Lago's own tables. Until the scheduled refresh has built the rollups the
+-- service answers from Lago's tables directly, exactly as without this file.
+CREATE SCHEMA IF NOT EXISTS edge_analytics;
+--> statement-breakpoint
+-- invoiced_usage per (organization, UTC month of fees.created_at, invoice billing entity, currency,
+-- billable metric): only fees the contract counts, exact numeric sums, never rounded here. Read
+-- when a request filters on billing_entity_code (the metric's code is looked up then).
+CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_monthly (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"billing_entity_id" uuid,
+	"amount_currency" varchar NOT NULL,
+	"billable_metric_id" uuid,
+	"amount_cents" numeric NOT NULL,
+	"fees_count" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "invoiced_usage_monthly_on_organization_id_and_month"
+	ON edge_analytics.invoiced_usage_monthly ("organization_id", "month");
+--> statement-breakpoint
+-- The endpoint's answer for one month, summed over billing entities, rounded once and rendered as
+-- JSON text in the endpoint's order (src/queries/invoiced-usage-rollup.ts reads it). One row for
+-- every currency (currency NULL) and one per currency; a request without billing_entity_code only
+-- concatenates a row per month. Codes are the metrics' at refresh time.
+CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_json (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"currency" varchar,
+	"rows_json" text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "invoiced_usage_json_on_organization_id_currency_month"
+	ON edge_analytics.invoiced_usage_json ("organization_id", "currency", "month");
+--> statement-breakpoint
+-- Kept in the row, compressed, rather than in TOAST: one page read per month instead of several.
+ALTER TABLE edge_analytics.invoiced_usage_json ALTER COLUMN "rows_json" SET STORAGE MAIN;
+--> statement-breakpoint
+-- usage per (organization, period, metric code, metric id, currency) for granularity 'day', 'week'
+-- (ISO, Monday) and 'month': the records of daily_usages.usage_diff -> 'charges_usage'.
+CREATE TABLE IF NOT EXISTS edge_analytics.usage_rollup (
+	"organization_id" uuid NOT NULL,
+	"granularity" text NOT NULL,
+	"period_start" date NOT NULL,
+	"billable_metric_code" text,
+	"billable_metric_id" text,
+	"amount_currency" text,
+	"units" numeric,
+	"amount_cents" numeric,
+	"records" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "usage_rollup_on_organization_id_granularity_period_start"
+	ON edge_analytics.usage_rollup ("organization_id", "granularity", "period_start");
+--> statement-breakpoint
+-- Per source table, the highest updated_at the refresh has seen (never beyond the database clock).
+CREATE TABLE IF NOT EXISTS edge_analytics.refresh_watermarks (
+	"source" text PRIMARY KEY,
+	"watermark" timestamp(6)
+);
+--> statement-breakpoint
+INSERT INTO edge_analytics.refresh_watermarks ("source")
+	VALUES ('fees'), ('invoices'), ('charges'), ('billable_metrics'), ('daily_usages')
+	ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- A rollup answers requests only once its first full build has finished (built_at set).
+CREATE TABLE IF NOT EXISTS edge_analytics.rollup_status (
+	"rollup" text PRIMARY KEY,
+	"built_at" timestamp(6)
+);
+--> statement-breakpoint
+INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('invoiced_usage'), ('usage') ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- Buckets to recompute whole: kind 'invoiced_usage' (period_start = month), 'usage_day',
+-- 'usage_week', 'usage_month'. A bucket whose recomputation failed keeps failed_at, and its
+-- organization is answered from Lago's tables until a retry succeeds.
+CREATE TABLE IF NOT EXISTS edge_analytics.dirty_buckets (
+	"kind" text NOT NULL,
+	"organization_id" uuid NOT NULL,
+	"period_start" date NOT NULL,
+	"failed_at" timestamp(6),
+	"error" text,
+	PRIMARY KEY ("kind", "organization_id", "period_start")
+);
+--> statement-breakpoint
+-- On Lago's tables: what changed since a watermark, and daily usage of one organization by date.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_on_updated_at" ON "fees" USING btree ("updated_at");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_invoices_on_updated_at" ON "invoices" USING btree ("updated_at");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_updated_at" ON "daily_usages" USING btree ("updated_at");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_organization_id_and_usage_date"
+	ON "daily_usages" USING btree ("organization_id", "usage_date");

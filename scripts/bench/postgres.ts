@@ -1,0 +1,87 @@
+// A PostgreSQL server of the bench's own: Debian's PostgreSQL (installed if absent), its own data
+// directory under .data/, listening on 127.0.0.1 only, on a port no default install uses.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+export const BENCH_PORT = 54_329;
+const PG_VERSION_DIR = "/usr/lib/postgresql";
+
+export type BenchServer = { url(database: string): string; stop(): void; version: string };
+
+/** Settings for a disposable, load-heavy benchmark server (never for data that matters). */
+const SETTINGS: Record<string, string> = {
+  listen_addresses: "'127.0.0.1'",
+  port: String(BENCH_PORT),
+  unix_socket_directories: "''",
+  shared_buffers: "'2GB'",
+  effective_cache_size: "'12GB'",
+  work_mem: "'64MB'",
+  maintenance_work_mem: "'1GB'",
+  max_wal_size: "'16GB'",
+  checkpoint_timeout: "'30min'",
+  wal_level: "minimal",
+  max_wal_senders: "0",
+  // The data is rebuilt from the generator whenever it is lost: durability buys nothing here.
+  fsync: "off",
+  synchronous_commit: "off",
+  full_page_writes: "off",
+  max_parallel_workers_per_gather: "2",
+  jit: "off",
+  default_toast_compression: "lz4",
+  log_min_messages: "warning",
+};
+
+function run(cmd: string, args: string[], opts: { asPostgres?: boolean; quiet?: boolean } = {}): string {
+  const [file, argv] = opts.asPostgres ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+  return execFileSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", opts.quiet ? "pipe" : "inherit"] });
+}
+
+function pgBin(): string {
+  const versions = existsSync(PG_VERSION_DIR) ? readdirSync(PG_VERSION_DIR).filter((v) => existsSync(join(PG_VERSION_DIR, v, "bin", "initdb"))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest ? join(PG_VERSION_DIR, newest, "bin") : "";
+}
+
+/** Installs Debian's PostgreSQL when no server binaries are present (we run as root). */
+function ensureInstalled(): string {
+  let bin = pgBin();
+  if (bin) return bin;
+  console.log("PostgreSQL is not installed: apt-get install -y postgresql ...");
+  run("apt-get", ["update"]);
+  run("apt-get", ["install", "-y", "postgresql"]);
+  bin = pgBin();
+  if (!bin) throw new Error("apt-get installed no PostgreSQL server binaries");
+  return bin;
+}
+
+/** Starts (initialising on first use) the bench server whose data lives in `dataDir`. */
+export function startBenchServer(dataDir: string): BenchServer {
+  if (process.getuid?.() !== 0) throw new Error("npm run bench runs as root (it installs and starts PostgreSQL as the postgres user)");
+  const bin = ensureInstalled();
+  const pgCtl = join(bin, "pg_ctl");
+  if (!existsSync(join(dataDir, "PG_VERSION"))) {
+    mkdirSync(dataDir, { recursive: true });
+    const { uid, gid } = postgresIds();
+    chownSync(dataDir, uid, gid);
+    // initdb refuses root: it runs as postgres, on a directory postgres owns. Trust on loopback only.
+    run(join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"], { asPostgres: true, quiet: true });
+  }
+  const options = Object.entries(SETTINGS).map(([k, v]) => `-c ${k}=${v}`).join(" ");
+  const status = spawnSync("runuser", ["-u", "postgres", "--", pgCtl, "status", "-D", dataDir], { encoding: "utf8" });
+  if (status.status !== 0) {
+    run(pgCtl, ["start", "-w", "-t", "120", "-D", dataDir, "-l", join(dataDir, "server.log"), "-o", options], { asPostgres: true, quiet: true });
+  }
+  const version = run(join(bin, "postgres"), ["--version"], { quiet: true }).trim();
+  return {
+    version,
+    url: (database) => `postgres://postgres@127.0.0.1:${BENCH_PORT}/${database}`,
+    stop: () => void run(pgCtl, ["stop", "-w", "-m", "fast", "-D", dataDir], { asPostgres: true, quiet: true }),
+  };
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const uid = Number(run("id", ["-u", "postgres"], { quiet: true }).trim());
+  const gid = Number(run("id", ["-g", "postgres"], { quiet: true }).trim());
+  return { uid, gid };
+}

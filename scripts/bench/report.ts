@@ -1,0 +1,65 @@
+// The results table (printed and written to bench/results.md) and the goals read from it.
+import type { CachedResult, WorkerResult } from "./edge-cache.ts";
+import type { Timing } from "./measure.ts";
+import type { SizeResult } from "./scenarios.ts";
+
+export type SizeReport = SizeResult & { label: string; edge: { invoicedUsage: WorkerResult; usage: WorkerResult } };
+
+const ms = (t: Timing | undefined) => (t ? `${fmt(t.median)} / ${fmt(t.p95)}` : "–");
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const times = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)}x`;
+const cached = (c: CachedResult) => ("pending" in c ? c.pending : ms(c.timing));
+
+type Line = [string, (s: SizeReport) => string, ((a: SizeReport, b: SizeReport) => string)?];
+
+const growth = (key: string) => (small: SizeReport, big: SizeReport) => {
+  const a = small.timings[key], b = big.timings[key];
+  return a && b ? times(b.median / a.median) : "–";
+};
+const speedup = (baseline: string, service: string) => (s: SizeReport) => {
+  const b = s.timings[baseline], v = s.timings[service];
+  return b && v ? `**${times(b.median / v.median)}**` : "–";
+};
+
+const LINES: Line[] = [
+  ["invoiced_usage, service, uncached (ms)", (s) => ms(s.timings.invoicedService), growth("invoicedService")],
+  ["invoiced_usage, Lago's query with pg (ms)", (s) => ms(s.timings.invoicedBaseline), growth("invoicedBaseline")],
+  ["invoiced_usage: service faster than Lago's query", speedup("invoicedBaseline", "invoicedService")],
+  ["invoiced_usage, service without rollup (direct query, ms)", (s) => ms(s.timings.invoicedDirect), growth("invoicedDirect")],
+  ["invoiced_usage, Worker, no-cache request (ms)", (s) => cached(s.edge.invoicedUsage.uncached)],
+  ["invoiced_usage, Worker, from the edge cache (ms)", (s) => cached(s.edge.invoicedUsage.cached)],
+  ["usage monthly 12 months, service, uncached (ms)", (s) => ms(s.timings.usageService), growth("usageService")],
+  ["usage, jsonb unnest baseline with pg (ms)", (s) => ms(s.timings.usageBaseline), growth("usageBaseline")],
+  ["usage: service faster than the baseline", speedup("usageBaseline", "usageService")],
+  ["usage, service without rollup (direct query, ms)", (s) => ms(s.timings.usageDirect), growth("usageDirect")],
+  ["usage, Worker, no-cache request (ms)", (s) => cached(s.edge.usage.uncached)],
+  ["usage, Worker, from the edge cache (ms)", (s) => cached(s.edge.usage.cached)],
+  ["rows returned (invoiced_usage / usage)", (s) => `${s.rows.invoicedUsage} / ${s.rows.usage}`],
+  ["rollup answer = direct query (invoiced_usage / usage)", (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)}`],
+  ["rollup first build (s)", (s) => (s.refresh.firstBuildSeconds === undefined ? "reused" : s.refresh.firstBuildSeconds.toFixed(1))],
+  ["refresh after a day's writes: 100 fees + the last day's daily usages (ms)", (s) => `${fmt(s.refresh.incrementalMs)} (${s.refresh.dayRows} rows)`],
+  ["refresh again at once (re-reads the 15-minute overlap, ms)", (s) => fmt(s.refresh.steadyMs)],
+];
+const yes = (b: boolean) => (b ? "yes" : "**NO**");
+
+export function table(sizes: SizeReport[]): string {
+  const first = sizes[0], last = sizes[sizes.length - 1];
+  const span = first && last && first !== last ? `${last.label} / ${first.label}` : undefined;
+  const header = ["", ...sizes.map((s) => s.label), ...(span ? [span] : [])];
+  const rows = LINES.map(([name, cell, ratio]) => [
+    name, ...sizes.map(cell), ...(span ? [ratio && first && last ? ratio(first, last) : ""] : []),
+  ]);
+  return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+export function goals(sizes: SizeReport[]): string[] {
+  const small = sizes.find((s) => s.label === "10k"), big = sizes.find((s) => s.label === "1M");
+  if (!small || !big) return ["Goals are judged on a run with both 10k and 1M."];
+  const median = (s: SizeReport, key: string) => s.timings[key]?.median ?? NaN;
+  const checks: [string, number, (n: number) => boolean][] = [
+    ["invoiced_usage uncached at 1M vs Lago's query: at least 20x faster", median(big, "invoicedBaseline") / median(big, "invoicedService"), (n) => n >= 20],
+    ["invoiced_usage uncached, 1M / 10k: at most 2x", median(big, "invoicedService") / median(small, "invoicedService"), (n) => n <= 2],
+    ["usage uncached, 1M / 10k: at most 2x", median(big, "usageService") / median(small, "usageService"), (n) => n <= 2],
+  ];
+  return checks.map(([name, value, ok]) => `- ${ok(value) ? "met" : "NOT met"}: ${name} (measured ${times(value)})`);
+}

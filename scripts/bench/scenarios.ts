@@ -1,0 +1,145 @@
+// What is measured on one bench database: the service's query functions (Drizzle over the Neon
+// HTTP driver, through the local Neon endpoint, in Node) against the baselines run with `pg`.
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { drizzle } from "drizzle-orm/neon-http";
+import pg from "pg";
+import { migrationStatements } from "../db/migrations.ts";
+import { postgresBackend } from "../neon-local/backends.ts";
+import { startNeonLocal, type NeonLocal } from "../neon-local/server.ts";
+import type { Database } from "../../src/env.ts";
+import { invoicedUsage, type InvoicedUsageFilters } from "../../src/queries/invoiced-usage.ts";
+import { readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
+import { usage, type UsageFilters } from "../../src/queries/usage.ts";
+import { readUsage } from "../../src/queries/usage-rollup.ts";
+import { refreshRollups } from "../../src/rollups/refresh.ts";
+import { monthWindow } from "../../src/time/utc-months.ts";
+import { TARGET_API_KEY } from "./dataset.ts";
+import { measure, type Timing } from "./measure.ts";
+
+export const LAGO_SQL_PATH = join(import.meta.dirname, "..", "..", "..", "shared", "reference", "lago-invoiced-usage.sql");
+
+// The usage baseline: every record of the window unnested from usage_diff, summed per month.
+const USAGE_BASELINE = `
+  SELECT date_trunc('month', du.usage_date)::date AS month, e -> 'billable_metric' ->> 'code' AS code,
+         e ->> 'amount_currency' AS currency, round(sum((e ->> 'amount_cents')::numeric)) AS amount_cents,
+         trim_scale(sum((e ->> 'units')::numeric)) AS units
+  FROM daily_usages du CROSS JOIN LATERAL jsonb_array_elements(du.usage_diff -> 'charges_usage') AS e
+  WHERE du.organization_id = $1 AND du.usage_date BETWEEN $2::date AND $3::date
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+
+export type SizeResult = {
+  timings: Record<string, Timing>;
+  identical: { invoicedUsage: boolean; usage: boolean };
+  rows: { invoicedUsage: number; usage: number };
+  refresh: { firstBuildSeconds: number | undefined; incrementalMs: number; steadyMs: number; dayRows: number };
+};
+
+export type Session = { db: Database; pg: pg.Client; neonLocal: NeonLocal; organizationId: string; close(): Promise<void> };
+
+export async function openSession(url: string): Promise<Session> {
+  const client = new pg.Client(url);
+  await client.connect();
+  const backend = postgresBackend(url);
+  const neonLocal = await startNeonLocal({ backend });
+  neonConfig.fetchEndpoint = neonLocal.url;
+  // The local endpoint serves its own database whatever the URL says.
+  const db = drizzle({ client: neon("postgres://bench:bench@neon-local.invalid/lago") });
+  const org = await client.query<{ organization_id: string }>("SELECT organization_id FROM api_keys WHERE value = $1", [TARGET_API_KEY]);
+  const organizationId = org.rows[0]?.organization_id;
+  if (!organizationId) throw new Error("the target organization's API key is missing");
+  return {
+    db, pg: client, neonLocal, organizationId,
+    async close() {
+      await neonLocal.close();
+      await backend.close();
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Applies the service's migration (drizzle/0001) as an operator would on Lago, statement by statement
+ * outside any transaction; a changed migration drops the bench's old rollups first.
+ */
+export async function applyServiceMigration(client: pg.Client): Promise<void> {
+  const statements = migrationStatements().filter((s) => s.includes("edge_analytics"));
+  const hash = createHash("sha256").update(statements.join("\n")).digest("hex").slice(0, 12);
+  const current = await client.query<{ comment: string | null }>(
+    "SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = 'edge_analytics'",
+  );
+  if (current.rows[0] && current.rows[0].comment !== `bench:${hash}`) await client.query("DROP SCHEMA edge_analytics CASCADE");
+  for (const statement of statements) await client.query(statement);
+  await client.query(`COMMENT ON SCHEMA edge_analytics IS 'bench:${hash}'`);
+}
+
+export function invoicedUsageFilters(now: Date): InvoicedUsageFilters {
+  const window = monthWindow(now, undefined); // the endpoint's default: every month since creation
+  return { currency: undefined, from: window.from, toExclusive: window.toExclusive, billingEntityIds: undefined };
+}
+
+/** usage, monthly, the last 12 months: from the 1st of the month 11 months ago to today. */
+export function usageFilters(now: Date): UsageFilters {
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
+  return { timeGranularity: "monthly", fromDate: from, toDate: now.toISOString().slice(0, 10) };
+}
+
+/** Brings the rollups up to date (the first build when there is none), then times two more refreshes. */
+export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
+  const built = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status WHERE built_at IS NOT NULL");
+  const started = performance.now();
+  let report = await refreshRollups(s.db, { budgetMs: 3_600_000, batchSize: 25 });
+  while (!report.complete) report = await refreshRollups(s.db, { budgetMs: 3_600_000 });
+  const firstBuildSeconds = built.rows[0]?.n === 2 ? undefined : (performance.now() - started) / 1000;
+  // Incremental, as a cron run sees a day of Lago: 100 of the target's fees of the current month
+  // and all its daily usages of the latest day rewritten (updated_at only: data and answers stay).
+  await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
+    SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
+    ORDER BY id LIMIT 100)`, [s.organizationId]);
+  const day = await s.pg.query(`UPDATE daily_usages SET updated_at = (now() AT TIME ZONE 'UTC')
+    WHERE organization_id = $1 AND usage_date = (SELECT max(usage_date) FROM daily_usages WHERE organization_id = $1)`, [s.organizationId]);
+  let t = performance.now();
+  await refreshRollups(s.db);
+  const incrementalMs = performance.now() - t;
+  // Steady state: nothing new since the last run; the overlap window is read again.
+  t = performance.now();
+  await refreshRollups(s.db);
+  return { firstBuildSeconds, incrementalMs, steadyMs: performance.now() - t, dayRows: day.rowCount ?? 0 };
+}
+
+/** Every figure for one size. The edge-cache rows are measured elsewhere (edge-cache.ts). */
+export async function measureSize(s: Session, reps: number, now: Date, slowReps: number): Promise<Omit<SizeResult, "refresh">> {
+  const lagoSql = readFileSync(LAGO_SQL_PATH, "utf8");
+  const iu = invoicedUsageFilters(now);
+  const u = usageFilters(now);
+  const served = { iu: await readInvoicedUsage(s.db, s.organizationId, iu), u: await readUsage(s.db, s.organizationId, u) };
+  const direct = { iu: await invoicedUsage(s.db, s.organizationId, iu), u: await usage(s.db, s.organizationId, u) };
+  const timings: Record<string, Timing> = {};
+  timings.invoicedService = await measure(reps, () => readInvoicedUsage(s.db, s.organizationId, iu));
+  timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);
+  timings.invoicedDirect = await measure(slowReps, () => invoicedUsage(s.db, s.organizationId, iu), 1);
+  timings.usageService = await measure(reps, () => readUsage(s.db, s.organizationId, u));
+  timings.usageBaseline = await measure(reps, () => s.pg.query(USAGE_BASELINE, [s.organizationId, u.fromDate, u.toDate]), 1);
+  timings.usageDirect = await measure(slowReps, () => usage(s.db, s.organizationId, u), 1);
+  // The baseline's answer, in the service's shape, must be the service's answer too.
+  const baseline = await s.pg.query<{ month: string; code: string; currency: string; amount_cents: string; units: string }>(
+    USAGE_BASELINE.replace("date_trunc('month', du.usage_date)::date AS month", "to_char(date_trunc('month', du.usage_date), 'YYYY-MM-DD') AS month")
+      .replace("round(sum((e ->> 'amount_cents')::numeric))", "round(sum((e ->> 'amount_cents')::numeric))::text"),
+    [s.organizationId, u.fromDate, u.toDate],
+  );
+  const baselineRows = baseline.rows.map((r) => [r.month, r.code, r.currency, r.amount_cents, String(r.units)]);
+  const servedRows = served.u.map((r) => [r.start_of_period_dt, r.billable_metric_code, r.amount_currency, r.amount_cents, r.units]);
+  return {
+    timings,
+    identical: {
+      invoicedUsage: isDeepStrictEqual(served.iu, direct.iu),
+      usage: isDeepStrictEqual(served.u, direct.u) && isDeepStrictEqual(sortRows(servedRows), sortRows(baselineRows)),
+    },
+    rows: { invoicedUsage: served.iu.length, usage: served.u.length },
+  };
+}
+
+const sortRows = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();

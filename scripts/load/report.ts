@@ -1,0 +1,64 @@
+// The load run's section of bench/results.md. The file is shared with the benchmark (npm run bench),
+// so only the lines between the markers below are ever replaced; the section is appended the
+// first time.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export const START_MARKER = "<!-- load:start (written by npm run load; keep these markers) -->";
+export const END_MARKER = "<!-- load:end -->";
+
+export type Scenario = { endpoint: string; path: string; mode: "cached" | "uncached" };
+export type LoadResult = Scenario & {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+};
+export type LoadReport = { command: string; machine: string; connections: number; duration: number; results: LoadResult[] };
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+export function loadSection(r: LoadReport, writtenAt = new Date()): string {
+  const rows = r.results.map((x) =>
+    `| ${x.endpoint} | ${x.mode} | ${x.requests} | ${x.perSecond.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} | ${ms(x.max)} | ${x.errors} | ${x.non2xx} |`,
+  );
+  const clean = r.results.every((x) => x.errors === 0 && x.non2xx === 0);
+  return [
+    "## Load",
+    "",
+    `Written by \`${r.command}\` on ${writtenAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    "",
+    `- Machine: ${r.machine}; everything on 127.0.0.1, sharing the machine.`,
+    "- Service: the same stack as `npm start`: the Worker in `wrangler dev` (workerd), the local Neon",
+    "  endpoint and embedded PGlite with the demo data, as npm start leaves them (rollups not built:",
+    "  answered from Lago's tables). API key `demo_acme_1`; the local rate limit (100000/min) is never reached.",
+    `- Load: autocannon in its own process, ${r.connections} concurrent connections for ${r.duration} s per row, after a`,
+    "  2 s warm-up. cached: the same URL again and again (edge cache hits); uncached: `Cache-Control: no-cache`,",
+    "  so every request goes to the database (and replaces the entry).",
+    `- URLs: ${[...new Set(r.results.map((x) => `\`${x.path}\``))].join(", ")}.`,
+    "",
+    "| endpoint | mode | requests | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | errors + timeouts | non-2xx |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    `Goal, zero errors and zero non-2xx answers: ${clean ? "met" : "**NOT met**"}.`,
+  ].join("\n");
+}
+
+/** Replaces the load section of `file` (or appends it) and returns the section. */
+export function writeLoadSection(file: string, report: LoadReport): string {
+  const section = loadSection(report);
+  const block = `${START_MARKER}\n${section}\n${END_MARKER}`;
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const start = current.indexOf(START_MARKER);
+  const end = current.indexOf(END_MARKER);
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${block}${current.slice(end + END_MARKER.length)}`
+      : `${current.trimEnd()}${current.trim() ? "\n\n" : ""}${block}\n`;
+  writeFileSync(file, next);
+  return section;
+}

@@ -1,0 +1,101 @@
+// npm run load [-- --connections 10 --duration 10]: a fixed number of concurrent clients for a fixed
+// time against the same stack as `npm start` (wrangler dev, the local Neon endpoint, PGlite with the
+// demo data) on 127.0.0.1, on both endpoints, cached and uncached. autocannon runs in a process of
+// its own, so the load generator does not share an event loop with the database. Prints the figures
+// and writes them into bench/results.md between the load markers (the rest of the file is left as is).
+import "../node-version.ts";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startLocalService } from "../local-service.ts";
+import { DEMO_API_KEY } from "../seed/demo.ts";
+import { type LoadResult, type Scenario, writeLoadSection } from "./report.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+const { values } = parseArgs({
+  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" } },
+});
+const connections = Number(values.connections);
+const duration = Number(values.duration);
+if (!(connections >= 1 && duration >= 1)) throw new Error("--connections and --duration must be positive numbers");
+
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const today = new Date().toISOString().slice(0, 10);
+const now = new Date();
+const yearAgo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
+const ENDPOINTS = [
+  { name: "invoiced_usage", path: "/api/v1/analytics/invoiced_usage?months=12" },
+  { name: "usage", path: `/api/v1/analytics/usage?time_granularity=monthly&from_date=${yearAgo}&to_date=${today}` },
+];
+const SCENARIOS: Scenario[] = ENDPOINTS.flatMap((e) => [
+  { endpoint: e.name, path: e.path, mode: "cached" as const },
+  { endpoint: e.name, path: e.path, mode: "uncached" as const },
+]);
+
+type AutocannonJson = {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+};
+
+function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<AutocannonJson> {
+  const args = [join(root, "node_modules", "autocannon", "autocannon.js"), "-c", String(connections), "-d", String(seconds), "-j", "-n"];
+  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}=${value}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as AutocannonJson) : reject(new Error(`autocannon exited with ${code}`))));
+  });
+}
+
+const port = await freePort();
+console.log(`Starting the local stack on 127.0.0.1:${port} (as npm start)…`);
+const service = await startLocalService({ port, quiet: true });
+const results: LoadResult[] = [];
+try {
+  const auth = { Authorization: `Bearer ${DEMO_API_KEY}` };
+  for (const s of SCENARIOS) {
+    const url = `${service.url}${s.path}`;
+    // One request first: the endpoint answers, and a cached run starts from a stored entry.
+    const first = await fetch(url, { headers: auth });
+    if (first.status !== 200) throw new Error(`${s.path} answered ${first.status}: ${await first.text()}`);
+    const headers = s.mode === "uncached" ? { ...auth, "Cache-Control": "no-cache" } : auth;
+    await autocannon(url, headers, Math.min(2, duration)); // warm-up, not recorded
+    console.log(`${s.endpoint}, ${s.mode}: ${connections} connections for ${duration} s…`);
+    const r = await autocannon(url, headers, duration);
+    results.push({ ...s, requests: r.requests.total, perSecond: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+  }
+} finally {
+  await service.stop();
+}
+
+const cpu = cpus();
+const autocannonVersion = (JSON.parse(readFileSync(join(root, "node_modules", "autocannon", "package.json"), "utf8")) as { version: string }).version;
+const argv = process.argv.slice(2).join(" ");
+const section = writeLoadSection(join(root, "bench", "results.md"), {
+  command: `npm run load${argv ? ` -- ${argv}` : ""}`,
+  machine: `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; Node ${process.versions.node}; autocannon ${autocannonVersion}`,
+  connections,
+  duration,
+  results,
+});
+console.log(`\n${section}\nWritten to bench/results.md`);
+// The goal is zero errors and zero non-2xx answers: anything else fails the command.
+process.exitCode = results.every((r) => r.errors === 0 && r.non2xx === 0) ? 0 : 1;

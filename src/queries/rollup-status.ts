@@ -1,0 +1,30 @@
+// Whether a rollup may answer for an organization, and whether the database has rollups at all.
+// The rollups live in the service's own schema (drizzle/0001_edge_analytics.sql); a Lago database
+// that never received that migration is answered from Lago's tables, as before it existed.
+import { sql, type SQL } from "drizzle-orm";
+
+export type Rollup = "invoiced_usage" | "usage";
+
+/** The queue kinds that feed the usage rollup (see rollups/recompute.ts). */
+export const USAGE_KINDS_SQL = sql`ARRAY['usage_day', 'usage_week', 'usage_month']::text[]`;
+
+/**
+ * True once the rollup's first full build is done and no bucket of this organization is stuck
+ * failing. Evaluated in the same statement as the read, so the answer costs one round trip.
+ */
+export function rollupReady(rollup: Rollup, organizationId: string): SQL {
+  const kinds = rollup === "usage" ? USAGE_KINDS_SQL : sql`ARRAY['invoiced_usage']::text[]`;
+  return sql`(coalesce((SELECT s.built_at IS NOT NULL FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup}), false)
+    AND NOT EXISTS (SELECT 1 FROM edge_analytics.dirty_buckets d
+      WHERE d.kind = ANY (${kinds}) AND d.organization_id = ${organizationId} AND d.failed_at IS NOT NULL))`;
+}
+
+// undefined_table, invalid_schema_name, insufficient_privilege: no rollups here (or not for this role).
+const MISSING_SQLSTATE = new Set(["42P01", "3F000", "42501"]);
+
+export function isRollupMissing(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && MISSING_SQLSTATE.has(e.code)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,87 @@
+// Step 1 of a refresh: find what changed in Lago's tables since each source's watermark and queue
+// the buckets it touches, to be recomputed whole. Each statement queues and advances its watermark
+// atomically, so a refresh that dies later loses nothing: the queue outlives it.
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../env.ts";
+
+export const SOURCES = ["fees", "invoices", "charges", "billable_metrics", "daily_usages"] as const;
+export type Source = (typeof SOURCES)[number];
+
+/**
+ * Rows are re-read for this long after their updated_at: Lago stamps updated_at when a row is
+ * saved, not when its transaction commits, so a transaction that commits late still gets seen.
+ * Re-queuing a bucket is harmless (recomputation is idempotent), only repeated work.
+ */
+export const DEFAULT_OVERLAP = "15 minutes";
+
+// What a changed row of each source invalidates, as (kind, organization_id, period_start, updated_at).
+// Fees are reached through LATERAL ... OFFSET 0: an index lookup per changed row, never a scan.
+// fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
+// it is now is the bucket it was counted in.
+const CHANGES: Record<Source, (since: SQL) => SQL> = {
+  fees: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
+      f.updated_at FROM fees f WHERE f.updated_at > ${since}`,
+  // Status changes (draft -> finalized -> voided), disputes lost, billing entity moves: every
+  // month that holds a fee of the invoice.
+  invoices: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
+      i.updated_at FROM invoices i CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.invoice_id = i.id OFFSET 0) f
+      WHERE i.updated_at > ${since}`,
+  // A charge decides the metric (and so the code) of its fees.
+  charges: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
+      c.updated_at FROM charges c CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.charge_id = c.id OFFSET 0) f
+      WHERE c.updated_at > ${since}`,
+  // A metric decides the code of its charges' fees (a rename, say).
+  billable_metrics: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
+      bm.updated_at FROM billable_metrics bm JOIN charges c ON c.billable_metric_id = bm.id
+      CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.charge_id = c.id OFFSET 0) f
+      WHERE bm.updated_at > ${since}`,
+  // Rows are written and rewritten per (subscription, day): the day is the bucket.
+  daily_usages: (since) => sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start,
+      du.updated_at FROM daily_usages du WHERE du.updated_at > ${since} AND du.usage_date IS NOT NULL`,
+};
+
+export async function readWatermarks(db: Database): Promise<Map<Source, string | null>> {
+  const result = await db.execute<{ source: Source; watermark: string | null }>(
+    sql`SELECT source, watermark::text AS watermark FROM edge_analytics.refresh_watermarks`,
+  );
+  return new Map(result.rows.map((r) => [r.source, r.watermark]));
+}
+
+/**
+ * Queues the buckets touched by rows of `source` changed after `watermark - overlap` (everything
+ * when there is no watermark yet) and moves the watermark to the newest updated_at seen, never past
+ * the database's clock (a row stamped in the future is simply seen again until its time comes).
+ */
+export async function collectChanges(
+  db: Database,
+  source: Source,
+  watermark: string | null,
+  opts: { queue?: boolean; overlap?: string } = {},
+): Promise<number> {
+  // queue=false only moves the watermark: on the first build every bucket is queued from fees
+  // anyway, so invoices, charges and metrics need not be joined to all of them.
+  const { queue = true, overlap = DEFAULT_OVERLAP } = opts;
+  const since = watermark === null ? sql`'-infinity'::timestamp` : sql`(${watermark}::timestamp - ${overlap}::interval)`;
+  const changes = queue
+    ? CHANGES[source](since)
+    : sql`SELECT NULL::text AS kind, NULL::uuid AS organization_id, NULL::date AS period_start, max(updated_at) AS updated_at
+        FROM ${sql.identifier(source)}`;
+  const result = await db.execute<{ queued: number }>(sql`
+    WITH changed AS MATERIALIZED (
+      SELECT kind, organization_id, period_start, max(updated_at) AS updated_at FROM (${changes}) c GROUP BY 1, 2, 3
+    ),
+    queued AS (
+      INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+      SELECT kind, organization_id, period_start FROM changed WHERE kind IS NOT NULL
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ),
+    moved AS (
+      UPDATE edge_analytics.refresh_watermarks w
+      SET watermark = LEAST(GREATEST(w.watermark, (SELECT max(updated_at) FROM changed)), (now() AT TIME ZONE 'UTC')::timestamp(6))
+      WHERE w.source = ${source} AND (SELECT max(updated_at) FROM changed) IS NOT NULL
+    )
+    SELECT (SELECT count(*) FROM queued)::int AS queued`);
+  return result.rows[0]?.queued ?? 0;
+}
+

@@ -1,0 +1,150 @@
+// Step 2 of a refresh: recompute queued buckets whole from Lago's tables. One statement per batch
+// takes the buckets off the queue, deletes their rollup rows and inserts the fresh ones, so a failed
+// or interrupted batch leaves both the queue and the rollup as they were.
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../env.ts";
+import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED } from "../queries/invoiced-usage.ts";
+
+/** Kinds of queued bucket; period_start is a month, a day, an ISO week's Monday, a month. */
+export const KINDS = ["invoiced_usage", "usage_day", "usage_week", "usage_month"] as const;
+export type Kind = (typeof KINDS)[number];
+export type Bucket = { organizationId: string; periodStart: string };
+export type Recomputed = { buckets: number; rows: number };
+
+// Constant fragments only; never the caller's text.
+const PERIODS = {
+  usage_week: { granularity: "week", length: sql`interval '1 week'` },
+  usage_month: { granularity: "month", length: sql`interval '1 month'` },
+} as const;
+
+/** The next queued buckets of a kind, oldest organization first; failed ones only when asked. */
+export async function queuedBuckets(db: Database, kind: Kind, limit: number, failed = false): Promise<Bucket[]> {
+  const result = await db.execute<{ organization_id: string; period_start: string }>(sql`
+    SELECT organization_id, period_start::text AS period_start FROM edge_analytics.dirty_buckets
+    WHERE kind = ${kind} AND (failed_at IS NOT NULL) = ${failed}
+    ORDER BY organization_id, period_start LIMIT ${limit}`);
+  return result.rows.map((r) => ({ organizationId: r.organization_id, periodStart: r.period_start }));
+}
+
+export async function markFailed(db: Database, kind: Kind, bucket: Bucket, error: string): Promise<void> {
+  await db.execute(sql`
+    UPDATE edge_analytics.dirty_buckets SET failed_at = (now() AT TIME ZONE 'UTC')::timestamp(6), error = ${error}
+    WHERE kind = ${kind} AND organization_id = ${bucket.organizationId} AND period_start = ${bucket.periodStart}::date`);
+}
+
+/** Recomputes these buckets (those another refresh is not already working on). */
+export async function recompute(db: Database, kind: Kind, buckets: Bucket[]): Promise<Recomputed> {
+  const targets = JSON.stringify(buckets.map((b) => ({ organization_id: b.organizationId, period_start: b.periodStart })));
+  const picked = sql`picked AS (
+    DELETE FROM edge_analytics.dirty_buckets d
+    WHERE d.kind = ${kind} AND (d.organization_id, d.period_start) IN (
+      SELECT q.organization_id, q.period_start FROM edge_analytics.dirty_buckets q
+      JOIN jsonb_to_recordset(${targets}::jsonb) AS t(organization_id uuid, period_start date)
+        ON t.organization_id = q.organization_id AND t.period_start = q.period_start
+      WHERE q.kind = ${kind}
+      FOR UPDATE OF q SKIP LOCKED)
+    RETURNING d.organization_id, d.period_start)`;
+  const body = kind === "invoiced_usage" ? invoicedUsage() : kind === "usage_day" ? usageDays() : usagePeriods(kind);
+  const result = await db.execute<Recomputed>(sql`WITH ${picked}, ${body}
+    SELECT (SELECT count(*) FROM picked)::int AS buckets, (SELECT count(*) FROM inserted)::int AS rows`);
+  return result.rows[0] ?? { buckets: 0, rows: 0 };
+}
+
+// Exactly the fees and the amount of the direct query (queries/invoiced-usage.ts), per month; then
+// the month's answer (code, currency), rounded once and rendered as the endpoint returns it.
+// Lago's rows are read through LATERAL ... OFFSET 0, so each bucket is an index range scan whatever
+// the planner estimates for the queue.
+function invoicedUsage(): SQL {
+  return sql`cleared AS (
+    DELETE FROM edge_analytics.invoiced_usage_monthly r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), cleared_json AS (
+    DELETE FROM edge_analytics.invoiced_usage_json r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), inserted AS (
+    INSERT INTO edge_analytics.invoiced_usage_monthly
+      (organization_id, month, billing_entity_id, amount_currency, billable_metric_id, amount_cents, fees_count)
+    SELECT p.organization_id, p.period_start, i.billing_entity_id, f.amount_currency, c.billable_metric_id,
+           sum(f.amount_cents - f.precise_coupons_amount_cents), count(*)
+    FROM picked p
+    CROSS JOIN LATERAL (
+      SELECT f.invoice_id, f.charge_id, f.amount_currency, f.amount_cents, f.precise_coupons_amount_cents FROM fees f
+      WHERE f.organization_id = p.organization_id
+        AND f.created_at >= p.period_start::timestamp AND f.created_at < p.period_start + interval '1 month'
+        AND f.deleted_at IS NULL AND f.fee_type = ${FEE_TYPE_CHARGE} AND f.invoiceable_type = 'Charge'
+      OFFSET 0) f
+    JOIN invoices i ON i.id = f.invoice_id AND i.organization_id = p.organization_id
+    LEFT JOIN charges c ON c.id = f.charge_id
+    WHERE i.status = ${INVOICE_STATUS_FINALIZED} AND i.self_billed = false AND i.payment_dispute_lost_at IS NULL
+    GROUP BY p.organization_id, p.period_start, i.billing_entity_id, f.amount_currency, c.billable_metric_id
+    RETURNING organization_id, month, amount_currency, billable_metric_id, amount_cents
+  ), answer AS (
+    SELECT n.organization_id, n.month, bm.code, n.amount_currency AS currency, round(sum(n.amount_cents)) AS amount
+    FROM inserted n LEFT JOIN billable_metrics bm ON bm.id = n.billable_metric_id
+    GROUP BY n.organization_id, n.month, bm.code, n.amount_currency
+  ), ranked AS (
+    -- Each rendered month lists its codes and currencies once; rows refer to them by position.
+    SELECT a.*, v.currency_key,
+           dense_rank() OVER (PARTITION BY a.organization_id, a.month, v.currency_key ORDER BY a.code COLLATE "C" NULLS LAST) - 1 AS ci,
+           dense_rank() OVER (PARTITION BY a.organization_id, a.month, v.currency_key ORDER BY a.currency COLLATE "C") - 1 AS cu
+    FROM answer a CROSS JOIN LATERAL (VALUES (NULL::varchar), (a.currency)) AS v(currency_key)
+  ), rendered AS (
+    INSERT INTO edge_analytics.invoiced_usage_json (organization_id, month, currency, rows_json)
+    SELECT r.organization_id, r.month, r.currency_key,
+           json_build_array(to_char(r.month::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             to_json(array_agg(DISTINCT r.code COLLATE "C" ORDER BY r.code COLLATE "C")),
+             to_json(array_agg(DISTINCT r.currency COLLATE "C" ORDER BY r.currency COLLATE "C")),
+             -- Amounts as JSON numbers while a double holds them exactly, as decimal text beyond.
+             json_agg(json_build_array(r.ci, r.cu,
+                 CASE WHEN abs(r.amount) <= 9007199254740991 THEN to_json(r.amount) ELSE to_json(r.amount::text) END)
+               ORDER BY r.amount DESC, r.code COLLATE "C" NULLS LAST, r.currency COLLATE "C"))::text
+    FROM ranked r
+    GROUP BY r.organization_id, r.month, r.currency_key
+  )`;
+}
+
+// Exactly the records of the direct query (queries/usage.ts), per day; then the week and the month
+// of each day are queued, to be rebuilt from the day rows.
+function usageDays(): SQL {
+  return sql`cleared AS (
+    DELETE FROM edge_analytics.usage_rollup r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.granularity = 'day' AND r.period_start = p.period_start
+  ), inserted AS (
+    INSERT INTO edge_analytics.usage_rollup
+      (organization_id, granularity, period_start, billable_metric_code, billable_metric_id, amount_currency, units, amount_cents, records)
+    SELECT p.organization_id, 'day', p.period_start, e -> 'billable_metric' ->> 'code', e -> 'billable_metric' ->> 'lago_id',
+           e ->> 'amount_currency', sum((e ->> 'units')::numeric), sum((e ->> 'amount_cents')::numeric), count(*)
+    FROM picked p
+    CROSS JOIN LATERAL (
+      SELECT du.usage_diff FROM daily_usages du
+      WHERE du.organization_id = p.organization_id AND du.usage_date = p.period_start OFFSET 0) du
+    CROSS JOIN LATERAL jsonb_array_elements(du.usage_diff -> 'charges_usage') AS e
+    GROUP BY 1, 2, 3, 4, 5, 6
+    RETURNING 1
+  ), periods AS (
+    INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+    SELECT DISTINCT g.kind, p.organization_id, date_trunc(g.unit, p.period_start::timestamp)::date
+    FROM picked p CROSS JOIN (VALUES ('usage_week', 'week'), ('usage_month', 'month')) AS g(kind, unit)
+    ON CONFLICT DO NOTHING
+  )`;
+}
+
+// Sums of the day rows: exact numeric sums of exact sums, so rounding at read time stays "once".
+function usagePeriods(kind: "usage_week" | "usage_month"): SQL {
+  const { granularity, length } = PERIODS[kind];
+  return sql`cleared AS (
+    DELETE FROM edge_analytics.usage_rollup r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.granularity = ${granularity} AND r.period_start = p.period_start
+  ), inserted AS (
+    INSERT INTO edge_analytics.usage_rollup
+      (organization_id, granularity, period_start, billable_metric_code, billable_metric_id, amount_currency, units, amount_cents, records)
+    SELECT p.organization_id, ${granularity}, p.period_start, d.billable_metric_code, d.billable_metric_id, d.amount_currency,
+           sum(d.units), sum(d.amount_cents), sum(d.records)
+    FROM picked p
+    CROSS JOIN LATERAL (
+      SELECT * FROM edge_analytics.usage_rollup d WHERE d.organization_id = p.organization_id AND d.granularity = 'day'
+        AND d.period_start >= p.period_start AND d.period_start < p.period_start + ${length} OFFSET 0) d
+    GROUP BY 1, 2, 3, 4, 5, 6
+    RETURNING 1
+  )`;
+}

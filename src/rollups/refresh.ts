@@ -1,0 +1,111 @@
+// One refresh of the rollups, as the scheduled handler runs it: collect what changed, recompute the
+// queued buckets whole, retry failed ones, and mark a rollup built once its first build is done.
+// Overlapping runs are safe: buckets are taken off the queue with SKIP LOCKED and every step is one
+// atomic statement.
+import { sql } from "drizzle-orm";
+import type { Database } from "../env.ts";
+import { collectChanges, readWatermarks, SOURCES } from "./collect.ts";
+import { USAGE_KINDS_SQL } from "../queries/rollup-status.ts";
+import { KINDS, markFailed, queuedBuckets, recompute, type Bucket, type Kind } from "./recompute.ts";
+
+export type RefreshOptions = {
+  /** Stop starting new batches after this long; the queue carries the rest to the next run. */
+  budgetMs?: number;
+  batchSize?: number;
+  /** See DEFAULT_OVERLAP in collect.ts. */
+  overlap?: string;
+};
+
+export type RefreshReport = {
+  queued: number;
+  recomputed: Record<Kind, number>;
+  failed: number;
+  /** False when the budget ran out with buckets still queued. */
+  complete: boolean;
+};
+
+const RETRIES_PER_RUN = 10;
+
+export async function refreshRollups(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
+  const { budgetMs = 60_000, batchSize = 25, overlap } = opts;
+  const deadline = Date.now() + budgetMs;
+  const report: RefreshReport = {
+    queued: 0, failed: 0, complete: true,
+    recomputed: { invoiced_usage: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
+  };
+
+  const watermarks = await readWatermarks(db);
+  const firstBuild = (watermarks.get("fees") ?? null) === null;
+  for (const source of SOURCES) {
+    const queue = !firstBuild || source === "fees" || source === "daily_usages";
+    report.queued += await collectChanges(db, source, watermarks.get(source) ?? null, { queue, overlap });
+  }
+
+  // Days before weeks and months: those are rebuilt from the day rows.
+  for (const kind of KINDS) {
+    for (;;) {
+      if (Date.now() > deadline) {
+        report.complete = false;
+        return report;
+      }
+      const buckets = await queuedBuckets(db, kind, batchSize);
+      if (buckets.length === 0) break;
+      report.recomputed[kind] += await recomputeOrIsolate(db, kind, buckets, report);
+    }
+  }
+  for (const kind of KINDS) {
+    for (const bucket of await queuedBuckets(db, kind, RETRIES_PER_RUN, true)) {
+      report.recomputed[kind] += await recomputeOrIsolate(db, kind, [bucket], report);
+    }
+  }
+  await markBuilt(db);
+  return report;
+}
+
+/**
+ * A batch that fails on a data error (say, a daily_usages row whose usage_diff is not the shape
+ * Lago writes) is retried bucket by bucket, and the buckets that still fail are kept, marked
+ * failed: their organization is then answered from Lago's tables directly, where the same row
+ * gives the same error, until a later retry succeeds. An unreachable database stops the run.
+ */
+async function recomputeOrIsolate(db: Database, kind: Kind, buckets: Bucket[], report: RefreshReport): Promise<number> {
+  try {
+    return (await recompute(db, kind, buckets)).buckets;
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (buckets.length === 1 && buckets[0]) {
+      await markFailed(db, kind, buckets[0], sqlState(err) ?? "unknown");
+      report.failed++;
+      return 0;
+    }
+    let done = 0;
+    for (const bucket of buckets) done += await recomputeOrIsolate(db, kind, [bucket], report);
+    return done;
+  }
+}
+
+function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+// An error PostgreSQL raised about the statement or its data; not a transport failure (no SQLSTATE),
+// a lost connection (08), too little memory or disk (53), an operator stop (57), a system error (58)
+// or a serialization failure or deadlock (40), which are worth another try rather than a mark.
+function isDataError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code !== undefined && !/^(08|53|57|58|40)/.test(code);
+}
+
+// A rollup answers requests once nothing of its first build is left in the queue (failed buckets
+// excepted: their organizations are answered directly until a retry succeeds).
+async function markBuilt(db: Database): Promise<void> {
+  await db.execute(sql`
+    UPDATE edge_analytics.rollup_status s SET built_at = (now() AT TIME ZONE 'UTC')::timestamp(6)
+    WHERE s.built_at IS NULL AND NOT EXISTS (
+      SELECT 1 FROM edge_analytics.dirty_buckets d
+      WHERE d.failed_at IS NULL AND d.kind = ANY (CASE s.rollup WHEN 'usage' THEN ${USAGE_KINDS_SQL} ELSE ARRAY[s.rollup] END)
+    )`);
+}

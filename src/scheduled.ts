@@ -1,0 +1,24 @@
+// The cron trigger (wrangler.toml [triggers]): brings the rollups up to date with Lago's tables.
+// Requests never wait for it: until a rollup is built they are answered from Lago's tables.
+import { parseConfig } from "./config.ts";
+import { createDatabase } from "./db/client.ts";
+import type { Bindings } from "./env.ts";
+import { refreshRollups } from "./rollups/refresh.ts";
+
+export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
+  const parsed = parseConfig(env);
+  if (!parsed.ok) {
+    console.error(JSON.stringify({ level: "error", msg: "invalid configuration", problems: parsed.problems }));
+    return;
+  }
+  const started = Date.now();
+  try {
+    const report = await refreshRollups(createDatabase(parsed.config));
+    console.log(JSON.stringify({ level: "info", msg: "rollups refreshed", ms: Date.now() - started, ...report }));
+  } catch (err) {
+    // Name and SQLSTATE only: a database message may quote data.
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    console.error(JSON.stringify({ level: "error", msg: "rollup refresh failed", error: (err as Error).name, sqlstate: code }));
+    throw err;
+  }
+}

@@ -1,0 +1,44 @@
+// A database of the test file's own for the rollup tests: a copy of the migrated PGlite template
+// (the service's migration included) behind its own local Neon endpoint, read through the real Neon
+// driver and Drizzle, as the Worker reads. The rollup refresh is global to a database, so these
+// tests never share one with the Worker tests (whose organizations must never see a rollup).
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
+import { pgliteCopy } from "../../../scripts/db/pglite-template.ts";
+import { pgliteBackend } from "../../../scripts/neon-local/backends.ts";
+import { startNeonLocal } from "../../../scripts/neon-local/server.ts";
+import type { Database } from "../../../src/env.ts";
+
+// neonConfig.fetchEndpoint is global: each database gets a host name of its own, routed to its endpoint.
+const endpoints = new Map<string, string>();
+neonConfig.fetchEndpoint = (host) => endpoints.get(host) ?? "http://127.0.0.1:9/unknown-host";
+
+export type RollupDb = {
+  db: Database;
+  /** What the Worker's bindings would hold for this database. */
+  env: { DATABASE_URL: string; NEON_FETCH_ENDPOINT: string };
+  /** Raw SQL for fixtures and mutations, through the same driver. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+};
+
+export async function openRollupDb(): Promise<RollupDb> {
+  const copy = await pgliteCopy();
+  const backend = pgliteBackend({ dataDir: copy.dir });
+  const server = await startNeonLocal({ backend });
+  const host = `rollups-${endpoints.size + 1}.localtest`;
+  endpoints.set(host, server.url);
+  const url = `postgres://test:test@${host}/lago`;
+  const client = neon(url);
+  await client.query("SELECT 1"); // PGlite boots lazily: pay for it here
+  return {
+    db: drizzle({ client }),
+    env: { DATABASE_URL: url, NEON_FETCH_ENDPOINT: server.url },
+    query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)) as T[],
+    async close() {
+      await server.close();
+      await backend.close();
+      copy.remove();
+    },
+  };
+}

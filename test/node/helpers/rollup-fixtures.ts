@@ -1,0 +1,49 @@
+// Rows for the rollup tests, inserted like the Worker tests' factories (only what a test cares about;
+// the rest takes the migration's defaults). Timestamps are UTC 'YYYY-MM-DD HH:MM:SS' strings.
+import { sql } from "drizzle-orm";
+import { billableMetrics, billingEntities, charges, dailyUsages, fees, invoices, organizations } from "../../../src/db/schema/index.ts";
+import type { Database } from "../../../src/env.ts";
+
+const one = <T>(rows: T[]): T => rows[0] as T;
+
+/** Like Lago's saves: every write stamps updated_at with the database clock, in UTC. */
+export const NOW_SQL = "(now() AT TIME ZONE 'UTC')";
+
+/** An organization with one billing entity, one metric `api_calls`, its charge and a finalized USD invoice. */
+export async function createBillingOrg(db: Database, opts: { createdAt?: string } = {}) {
+  const org = one(await db.insert(organizations).values({ name: "Rollup org", createdAt: opts.createdAt ?? "2024-01-15 10:00:00" })
+    .returning({ id: organizations.id })).id;
+  const billingEntityId = one(await db.insert(billingEntities).values({ organizationId: org, name: "main", code: "main" })
+    .returning({ id: billingEntities.id })).id;
+  const metricId = one(await db.insert(billableMetrics).values({ organizationId: org, name: "API calls", code: "api_calls" })
+    .returning({ id: billableMetrics.id })).id;
+  const chargeId = one(await db.insert(charges).values({ organizationId: org, billableMetricId: metricId, code: "api_calls" })
+    .returning({ id: charges.id })).id;
+  const invoice = async (status = 1, currency = "USD") =>
+    one(await db.insert(invoices).values({ organizationId: org, billingEntityId, number: `INV-${crypto.randomUUID().slice(0, 8)}`, status, currency })
+      .returning({ id: invoices.id })).id;
+  const invoiceId = await invoice();
+  const fee = (amountCents: number, createdAt: string, o: { invoiceId?: string; coupons?: string; currency?: string } = {}) =>
+    db.insert(fees).values({
+      organizationId: org, billingEntityId, invoiceId: o.invoiceId ?? invoiceId, chargeId, amountCents,
+      preciseCouponsAmountCents: o.coupons ?? "0", amountCurrency: o.currency ?? "USD", feeType: 0,
+      invoiceableType: "Charge", invoiceableId: chargeId, createdAt, updatedAt: sql.raw(NOW_SQL),
+    }).returning({ id: fees.id }).then(one).then((r) => r.id);
+  const metric = { id: metricId, code: "api_calls" };
+  const usage = (usageDate: string, records: { units: string; amountCents: number | string; currency?: string }[]) =>
+    db.insert(dailyUsages).values({
+      organizationId: org, customerId: crypto.randomUUID(), subscriptionId: crypto.randomUUID(), externalSubscriptionId: "sub_1",
+      usageDate, usageDiff: { charges_usage: records.map((r) => chargeUsage(metric, r.units, r.amountCents, r.currency)) },
+      updatedAt: sql.raw(NOW_SQL),
+    }).returning({ id: dailyUsages.id }).then(one).then((r) => r.id);
+  return { org, billingEntityId, metricId, chargeId, invoiceId, invoice, fee, usage };
+}
+
+/** One element of usage_diff.charges_usage, as Lago writes it. */
+export function chargeUsage(metric: { id: string; code: string }, units: string, amountCents: number | string, currency = "USD") {
+  return {
+    units, amount_cents: amountCents, amount_currency: currency, events_count: 1, filters: [], grouped_usage: [],
+    billable_metric: { lago_id: metric.id, code: metric.code, name: metric.code, aggregation_type: "sum_agg" },
+    charge: { lago_id: crypto.randomUUID(), code: metric.code },
+  };
+}

@@ -1,0 +1,142 @@
+// The exactness guard: on the generator's Lago-shaped data (every invoice status, fee type, currency,
+// deleted and recreated metrics), the rollup path and the direct query give identical answers for
+// every window, granularity and filter the rollup serves: after the Worker's cron handler builds the
+// rollups, and again after fees and daily usages arrive, invoices change status, fees are deleted,
+// daily usages are rewritten, and the next scheduled refresh runs.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src/index.ts";
+import { invoicedUsage, type InvoicedUsageFilters } from "../../src/queries/invoiced-usage.ts";
+import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup.ts";
+import { usageFromRollup } from "../../src/queries/usage-rollup.ts";
+import { usage, TIME_GRANULARITIES, type UsageFilters } from "../../src/queries/usage.ts";
+import { monthWindow } from "../../src/time/utc-months.ts";
+import { generateLagoData } from "../../scripts/seed/generate.ts";
+import { loadLagoData } from "../../scripts/seed/load.ts";
+import { NOW_SQL } from "./helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+
+const now = new Date();
+const today = now.toISOString().slice(0, 10);
+let t: RollupDb;
+let orgs: { id: string; entities: string[] }[];
+
+beforeAll(async () => {
+  t = await openRollupDb();
+  const data = generateLagoData({
+    seed: "rollups", now, organizations: 2, months: 14, feesPerOrganization: 500, dailyUsagesPerOrganization: 300,
+    metricsPerOrganization: 5, currencies: ["USD", "EUR", "GBP"],
+  });
+  await loadLagoData((text, params) => t.query(text, params), data);
+  const rows = await t.query<{ id: string; entities: string[] }>(
+    "SELECT o.id, array_agg(b.id ORDER BY b.code) AS entities FROM organizations o JOIN billing_entities b ON b.organization_id = o.id GROUP BY o.id",
+  );
+  orgs = rows;
+}, 120_000);
+afterAll(async () => t?.close());
+
+/** The Worker's own scheduled handler, as the cron trigger calls it, against this test's database. */
+async function cron() {
+  const controller = { cron: "*/5 * * * *", scheduledTime: Date.now(), noRetry: () => {} };
+  await worker.scheduled(controller as unknown as ScheduledController, { ...t.env, REGION: "local" });
+}
+
+function invoicedCases(entities: string[]): InvoicedUsageFilters[] {
+  return [undefined, 1, 3, 14, 1200].flatMap((months) => {
+    const w = monthWindow(now, months);
+    return [undefined, "USD", "EUR", "JPY"].flatMap((currency) =>
+      [undefined, ...entities.map((id) => [id]), entities].map((billingEntityIds) => ({ ...w, currency, billingEntityIds })),
+    );
+  });
+}
+
+const WINDOWS: [string, string][] = [
+  [daysAgo(30), today], [daysAgo(400), today], [daysAgo(200), daysAgo(100)], [daysAgo(3), daysAgo(3)], ["2001-01-01", "2001-12-31"],
+];
+const USAGE_FILTERS: Partial<UsageFilters>[] = [
+  {}, { currency: "EUR" }, { billableMetricCode: "api_calls" }, { billableMetricCode: "storage_gb" },
+  { isBillableMetricRecurring: true }, { isBillableMetricRecurring: false }, { currency: "USD", isBillableMetricRecurring: false },
+];
+function usageCases(): UsageFilters[] {
+  return TIME_GRANULARITIES.flatMap((timeGranularity) =>
+    WINDOWS.flatMap(([fromDate, toDate]) => USAGE_FILTERS.map((f) => ({ timeGranularity, fromDate, toDate, ...f }))));
+}
+
+async function expectIdenticalAnswers() {
+  let nonEmpty = 0;
+  for (const org of orgs) {
+    for (const f of invoicedCases(org.entities)) {
+      const fromRollup = await invoicedUsageFromRollup(t.db, org.id, f);
+      expect(fromRollup, JSON.stringify(f)).toBeDefined();
+      expect(fromRollup, JSON.stringify(f)).toEqual(await invoicedUsage(t.db, org.id, f));
+      if (fromRollup?.length) nonEmpty++;
+    }
+    for (const f of usageCases()) {
+      const fromRollup = await usageFromRollup(t.db, org.id, f);
+      expect(fromRollup, JSON.stringify(f)).toBeDefined();
+      expect(fromRollup, JSON.stringify(f)).toEqual(await usage(t.db, org.id, f));
+      if (fromRollup?.length) nonEmpty++;
+    }
+  }
+  // The comparison means something only if most answers hold rows.
+  expect(nonEmpty).toBeGreaterThan(200);
+}
+
+function daysAgo(n: number) {
+  return new Date(now.getTime() - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe("rollups vs the direct queries", () => {
+  it("agree on every case after the cron handler's first build", async () => {
+    await cron();
+    const status = await t.query<{ rollup: string; built: boolean }>(
+      "SELECT rollup, built_at IS NOT NULL AS built FROM edge_analytics.rollup_status ORDER BY rollup");
+    expect(status).toEqual([{ rollup: "invoiced_usage", built: true }, { rollup: "usage", built: true }]);
+    await expectIdenticalAnswers();
+  }, 120_000);
+
+  it("agree again after Lago writes and the next scheduled refresh", async () => {
+    const [a, b] = orgs;
+    if (!a || !b) throw new Error("fixtures missing");
+    // New charge fees arrive on a finalized invoice, in this month and in an old one.
+    await t.query(
+      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, precise_coupons_amount_cents,
+         amount_currency, fee_type, invoiceable_type, created_at, updated_at)
+       SELECT f.organization_id, f.billing_entity_id, f.invoice_id, f.charge_id, 777, 0.5, f.amount_currency, 0, 'Charge',
+              d.created_at, ${NOW_SQL}
+       FROM (SELECT f.* FROM fees f JOIN invoices i ON i.id = f.invoice_id
+             WHERE f.organization_id = $1 AND i.status = 1 AND f.fee_type = 0 LIMIT 1) f
+       CROSS JOIN (VALUES (${NOW_SQL} - interval '1 hour'), ('${daysAgo(200)} 12:00:00'::timestamp)) AS d(created_at)`,
+      [a.id],
+    );
+    // Invoices move: drafts get finalized, finalized ones voided, a dispute is lost.
+    await t.query(`UPDATE invoices SET status = 1, updated_at = ${NOW_SQL} WHERE id IN (
+      SELECT id FROM invoices WHERE organization_id = $1 AND status = 0 LIMIT 3)`, [a.id]);
+    await t.query(`UPDATE invoices SET status = 2, updated_at = ${NOW_SQL} WHERE id IN (
+      SELECT DISTINCT invoice_id FROM fees WHERE organization_id = $1 AND fee_type = 0 AND invoice_id IS NOT NULL LIMIT 3)`, [b.id]);
+    await t.query(`UPDATE invoices SET payment_dispute_lost_at = ${NOW_SQL}, updated_at = ${NOW_SQL} WHERE id IN (
+      SELECT id FROM invoices WHERE organization_id = $1 AND status = 1 AND payment_dispute_lost_at IS NULL LIMIT 2)`, [b.id]);
+    // Fees are soft-deleted; a pay-in-advance fee gets its invoice.
+    await t.query(`UPDATE fees SET deleted_at = ${NOW_SQL}, updated_at = ${NOW_SQL} WHERE id IN (
+      SELECT id FROM fees WHERE organization_id = $1 AND fee_type = 0 AND deleted_at IS NULL LIMIT 5)`, [a.id]);
+    await t.query(`UPDATE fees f SET invoice_id = (SELECT id FROM invoices WHERE organization_id = $1 AND status = 1 LIMIT 1),
+      updated_at = ${NOW_SQL} WHERE f.id IN (SELECT id FROM fees WHERE organization_id = $1 AND invoice_id IS NULL AND fee_type = 0 LIMIT 2)`, [b.id]);
+    // Daily usages: today's rows arrive (copies of older ones) and older rows are rewritten.
+    await t.query(`INSERT INTO daily_usages (organization_id, customer_id, subscription_id, external_subscription_id, usage, usage_diff,
+        usage_date, updated_at)
+      SELECT organization_id, customer_id, subscription_id, external_subscription_id, usage, usage_diff, '${today}'::date, ${NOW_SQL}
+      FROM daily_usages WHERE organization_id = $1 LIMIT 4`, [a.id]);
+    await t.query(`UPDATE daily_usages SET usage_diff = jsonb_set(usage_diff, '{charges_usage,0,units}', '"12.345"'), updated_at = ${NOW_SQL}
+      WHERE id IN (SELECT id FROM daily_usages WHERE organization_id = $1 AND jsonb_array_length(usage_diff -> 'charges_usage') > 0 LIMIT 5)`, [b.id]);
+
+    // Before the refresh the rollup lags (the new fees are not in it yet)...
+    const thisMonth = monthWindow(now, 2);
+    const direct = await invoicedUsage(t.db, a.id, { ...thisMonth, currency: undefined, billingEntityIds: undefined });
+    const stale = await invoicedUsageFromRollup(t.db, a.id, { ...thisMonth, currency: undefined, billingEntityIds: undefined });
+    expect(stale).not.toEqual(direct);
+    // ...after it, every answer is the direct query's again.
+    await cron();
+    await expectIdenticalAnswers();
+    const queue = await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.dirty_buckets");
+    expect(queue).toEqual([{ n: 0 }]);
+  }, 120_000);
+});

@@ -1,0 +1,36 @@
+// wrangler.toml's reliability settings, per environment: bindings are not inherited, so each
+// deployment must declare its own rate limiter, and the vars that describe it (they feed the
+// RateLimit headers) must say what the binding enforces.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import { ENVIRONMENTS } from "../../scripts/deploy/bundle.ts";
+
+type RateLimitBinding = { name: string; namespace_id: string; simple: { limit: number; period: number } };
+const configPath = join(import.meta.dirname, "..", "..", "wrangler.toml");
+const read = (env: string | undefined) =>
+  unstable_readConfig({ config: configPath, env }, { hideWarnings: true }) as unknown as { vars: unknown; ratelimits: RateLimitBinding[] };
+
+describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml, env %s", (env) => {
+  const config = read(env);
+  const vars = config.vars as Record<string, string>;
+
+  it("binds RATE_LIMITER with the limit and period its vars announce", () => {
+    const limiter = config.ratelimits.find((r: RateLimitBinding) => r.name === "RATE_LIMITER");
+    expect(limiter).toBeDefined();
+    expect(String(limiter?.simple.limit)).toBe(vars.RATE_LIMIT_REQUESTS);
+    expect(String(limiter?.simple.period)).toBe(vars.RATE_LIMIT_PERIOD);
+  });
+
+  it("sets a database deadline", () => {
+    expect(Number(vars.DATABASE_TIMEOUT_MS)).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("wrangler.toml rate limits", () => {
+  it("each deployment counts in a namespace of its own, with a production-sized limit", () => {
+    const limiters = ENVIRONMENTS.map((env) => read(env).ratelimits.find((r: RateLimitBinding) => r.name === "RATE_LIMITER")!);
+    expect(new Set(limiters.map((l) => l.namespace_id)).size).toBe(ENVIRONMENTS.length);
+    for (const l of limiters) expect(l.simple.limit).toBeLessThanOrEqual(10_000);
+  });
+});

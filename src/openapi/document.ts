@@ -30,7 +30,19 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
+const header = (description: string, schema: Schema = { type: "string" }) => ({ description, schema });
+
+// What the edge cache adds to every 200 (README, "Caching").
+const CACHE_HEADERS = {
+  "Cache-Control": header("private, max-age=N: how long this answer stays fresh"),
+  ETag: header("Strong validator of the body; send it back in If-None-Match"),
+  Age: header("Seconds since the answer was computed", { type: "integer" }),
+  "Cache-Status": header("RFC 9211: hit, miss or stale (with the reason)"),
+  "Server-Timing": header("Cache lookup and database time"),
+};
+
 const COMMON_ERRORS = {
+  "304": { description: "Not modified: If-None-Match matched the current ETag", headers: CACHE_HEADERS },
   "401": errorResponse("Missing, unknown or expired API key"),
   "422": errorResponse("A query parameter is invalid; error_details names it"),
   "429": errorResponse("Too many requests"),
@@ -45,7 +57,11 @@ function operation(opts: { id: string; summary: string; query: z.ZodMiniObject; 
       summary: opts.summary,
       parameters: queryParameters(opts.query),
       responses: {
-        "200": { description: "OK", content: { "application/json": { schema: jsonSchema(opts.response, "output") } } },
+        "200": {
+          description: "OK",
+          headers: CACHE_HEADERS,
+          content: { "application/json": { schema: jsonSchema(opts.response, "output") } },
+        },
         ...COMMON_ERRORS,
         ...opts.extra,
       },

@@ -37,7 +37,7 @@ describe("the OpenAPI document", () => {
     expect(operation).toBeDefined();
     const names = operation?.parameters.map((p) => p.name).sort();
     expect(names).toEqual(Object.keys(QUERY_SCHEMAS[path].shape).sort());
-    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "422", "503"]));
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(["200", "304", "401", "422", "429", "503"]));
   });
 
   it("describes the document's own route, without auth", () => {

@@ -1,30 +1,15 @@
 // The local endpoint's test-only control routes (per-database query counts and outages), which the
 // Worker's cache tests rely on. A stub backend: only the routing is under test, not PostgreSQL.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend } from "../../scripts/neon-local/backends.ts";
 import { startNeonLocal, type NeonLocal } from "../../scripts/neon-local/server.ts";
+import { queryDatabase, stubBackend } from "./helpers/neon-local-stub.ts";
 
-const stub: Backend = {
-  async connect() {
-    return {
-      query: async () => ({ fields: [], rows: [], command: "SELECT", rowCount: 0 }),
-      exec: async () => {},
-      inTransaction: () => false,
-      release: () => {},
-    };
-  },
-  close: async () => {},
-};
+const stub = stubBackend([]);
 
 let server: NeonLocal | undefined;
 afterEach(async () => server?.close());
 
-const query = (database: string) =>
-  fetch(server!.url, {
-    method: "POST",
-    body: JSON.stringify({ query: "select 1", params: [] }),
-    headers: { "Neon-Connection-String": `postgres://u:p@db.localtest/${database}` },
-  });
+const query = (database: string) => queryDatabase(server!, database);
 const control = (path: string, method = "GET") => fetch(new URL(`/__control/${path}`, server!.url), { method });
 
 describe("neon-local control routes", () => {

@@ -1,31 +1,16 @@
 // The local endpoint's injected faults (scripts/neon-local/faults.ts), which the Worker's
 // database-fault tests rely on. A stub backend: only what the endpoint answers is under test.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend } from "../../scripts/neon-local/backends.ts";
 import { SIMULATED_DETAIL } from "../../scripts/neon-local/faults.ts";
 import { startNeonLocal, type NeonLocal } from "../../scripts/neon-local/server.ts";
+import { queryDatabase, stubBackend } from "./helpers/neon-local-stub.ts";
 
-const stub: Backend = {
-  async connect() {
-    return {
-      query: async () => ({ fields: [], rows: [["1"]], command: "SELECT", rowCount: 1 }),
-      exec: async () => {},
-      inTransaction: () => false,
-      release: () => {},
-    };
-  },
-  close: async () => {},
-};
+const stub = stubBackend([["1"]]);
 
 let server: NeonLocal | undefined;
 afterEach(async () => server?.close());
 
-const query = (database: string) =>
-  fetch(server!.url, {
-    method: "POST",
-    body: JSON.stringify({ query: "select 1", params: [] }),
-    headers: { "Neon-Connection-String": `postgres://u:p@db.localtest/${database}` },
-  });
+const query = (database: string) => queryDatabase(server!, database);
 const fault = (database: string, params: string, method = "PUT") =>
   fetch(new URL(`/__control/fault?database=${database}&${params}`, server!.url), { method });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBillingEntity, createBillingScenario } from "./helpers/factories.ts";
-import { callWorker, getJson } from "./helpers/request.ts";
+import { callWorker, expectValidationErrors, getJson } from "./helpers/request.ts";
 
 // 401s, methods and unknown routes are checked for every route in routes.security.test.ts.
 const PATH = "/api/v1/analytics/invoiced_usage";
@@ -8,15 +8,9 @@ const PATH = "/api/v1/analytics/invoiced_usage";
 describe("invoiced_usage: 422", () => {
   async function expect422(query: string, details: Record<string, string[]>) {
     const s = await createBillingScenario();
-    const { status, body } = await getJson(`${PATH}${query}`, { apiKey: s.org.apiKey });
-    expect(status).toBe(422);
-    expect(body).toEqual({
-      status: 422,
-      error: "Unprocessable Entity",
-      code: "validation_errors",
-      error_details: details,
-    });
+    await expectValidationErrors(`${PATH}${query}`, s.org.apiKey, details);
   }
+
 
   it.each(["XYZ", "US", "usdollar", "", "€", "USD "])("currency=%j", (value) =>
     expect422(`?currency=${encodeURIComponent(value)}`, { currency: ["value_is_invalid"] }),

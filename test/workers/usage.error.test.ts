@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOrganization } from "./helpers/factories.ts";
-import { getJson } from "./helpers/request.ts";
+import { expectValidationErrors, getJson } from "./helpers/request.ts";
 
 // 401s, methods and unknown routes are checked for every route in routes.security.test.ts.
 const PATH = "/api/v1/analytics/usage";
@@ -8,15 +8,9 @@ const PATH = "/api/v1/analytics/usage";
 describe("usage: 422", () => {
   async function expect422(query: string, details: Record<string, string[]>) {
     const org = await createOrganization();
-    const { status, body } = await getJson(`${PATH}${query}`, { apiKey: org.apiKey });
-    expect(status).toBe(422);
-    expect(body).toEqual({
-      status: 422,
-      error: "Unprocessable Entity",
-      code: "validation_errors",
-      error_details: details,
-    });
+    await expectValidationErrors(`${PATH}${query}`, org.apiKey, details);
   }
+
   const q = (name: string, value: string) => `?${name}=${encodeURIComponent(value)}`;
 
   it.each(["yearly", "hourly", "Daily", "WEEKLY", "", " daily"])("time_granularity=%j", (value) =>

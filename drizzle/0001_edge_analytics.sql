@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS edge_analytics.usage_rollup (
 CREATE INDEX IF NOT EXISTS "usage_rollup_on_organization_id_granularity_period_start"
 	ON edge_analytics.usage_rollup ("organization_id", "granularity", "period_start");
 --> statement-breakpoint
--- Per source table, the highest updated_at the refresh has seen (never beyond the database clock).
+-- Per source table, the database time of the last refresh that read it (see src/rollups/collect.ts).
 CREATE TABLE IF NOT EXISTS edge_analytics.refresh_watermarks (
 	"source" text PRIMARY KEY,
 	"watermark" timestamp(6)

@@ -36,7 +36,11 @@ const LINES: Line[] = [
   ["usage, Worker, from the edge cache (ms)", (s) => cached(s.edge.usage.cached)],
   ["rows returned (invoiced_usage / usage)", (s) => `${s.rows.invoicedUsage} / ${s.rows.usage}`],
   ["rollup answer = direct query (invoiced_usage / usage)", (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)}`],
-  ["rollup first build (s)", (s) => (s.refresh.firstBuildSeconds === undefined ? "reused" : s.refresh.firstBuildSeconds.toFixed(1))],
+  ["rollup first build (s)", (s) => {
+    const { seconds, reused, on } = s.refresh.firstBuild;
+    if (!reused) return seconds.toFixed(1);
+    return Number.isFinite(seconds) ? `${seconds.toFixed(1)} (earlier run, ${on})` : "built by an earlier run";
+  }],
   ["refresh after a day's writes: 100 fees + the last day's daily usages (ms)", (s) => `${fmt(s.refresh.incrementalMs)} (${s.refresh.dayRows} rows)`],
   ["refresh again at once (re-reads the 15-minute overlap, ms)", (s) => fmt(s.refresh.steadyMs)],
 ];

@@ -1,9 +1,10 @@
-// npm run bench [-- --sizes 10k,100k,1M --reps 30 --slow-reps 10 --keep-running]
+// npm run bench [-- --sizes 10k,100k,1M --reps 30 --service-reps 100 --slow-reps 10 --rebuild-rollups --keep-running]
 // Starts (installing it if absent) a PostgreSQL of its own, loads or reuses one database per size,
 // applies the service's migration, builds and refreshes the rollups, measures, prints the table and
 // writes it to bench/results.md. Not part of npm test.
 import "../node-version.ts";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { END_MARKER as LOAD_END_MARKER, START_MARKER as LOAD_START_MARKER } from "../load/report.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,21 +12,27 @@ import { ensureDataset, SIZES, TARGET_API_KEY } from "./dataset.ts";
 import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.ts";
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
-import { applyServiceMigration, LAGO_SQL_PATH, measureSize, openSession, refreshAll, usageFilters } from "./scenarios.ts";
+import {
+  applyServiceMigration, LAGO_SQL_PATH, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
+} from "./scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: SIZES.map((s) => s.label).join(",") },
     reps: { type: "string", default: "30" },
+    "service-reps": { type: "string", default: "100" },
     "slow-reps": { type: "string", default: "10" },
     "keep-running": { type: "boolean", default: false },
+    "rebuild-rollups": { type: "boolean", default: false },
   },
 });
 const reps = Number(values.reps);
 const slowReps = Number(values["slow-reps"]);
+const serviceReps = Number(values["service-reps"]);
 if (!Number.isInteger(reps) || reps < 30) throw new Error("--reps must be an integer >= 30");
 if (!Number.isInteger(slowReps) || slowReps < 1) throw new Error("--slow-reps must be a positive integer");
+if (!Number.isInteger(serviceReps) || serviceReps < 30) throw new Error("--service-reps must be an integer >= 30");
 const sizes = values.sizes.split(",").map((label) => {
   const size = SIZES.find((s) => s.label.toLowerCase() === label.trim().toLowerCase());
   if (!size) throw new Error(`unknown size ${label}; known: ${SIZES.map((s) => s.label).join(", ")}`);
@@ -42,41 +49,44 @@ const dataNow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.g
 const server = startBenchServer(join(root, ".data", "bench-postgres"));
 console.log(`${server.version} on 127.0.0.1, data in .data/bench-postgres`);
 const reports: SizeReport[] = [];
+const sessions: Session[] = [];
 try {
   for (const size of sizes) {
     const dataset = await ensureDataset(server.url("postgres"), size, dataNow);
     console.log(`${size.label}: database ${dataset.name}${dataset.loadedNow ? ` loaded in ${dataset.seconds.toFixed(0)} s` : " reused"}`);
     const session = await openSession(server.url(dataset.name));
-    try {
-      await applyServiceMigration(session.pg);
-      const refresh = await refreshAll(session);
-      console.log(`${size.label}: rollups ${refresh.firstBuildSeconds === undefined ? "up to date" : `built in ${refresh.firstBuildSeconds.toFixed(1)} s`}; measuring`);
-      const measured = await measureSize(session, reps, now, slowReps);
-      const worker = await startEdgeWorker(session.neonLocal);
-      const usagePath = (() => {
-        const f = usageFilters(now);
-        return `/api/v1/analytics/usage?time_granularity=monthly&from_date=${f.fromDate}&to_date=${f.toDate}`;
-      })();
-      const pending: WorkerResult = { cached: { pending: String(worker) }, uncached: { pending: String(worker) } };
-      const edge = typeof worker === "string"
-        ? { invoicedUsage: pending, usage: pending }
-        : await (async () => {
-            try {
-              return {
-                invoicedUsage: await measureWorker(worker, session.neonLocal, "/api/v1/analytics/invoiced_usage", TARGET_API_KEY, reps),
-                usage: await measureWorker(worker, session.neonLocal, usagePath, TARGET_API_KEY, reps),
-              };
-            } finally {
-              await worker.close();
-            }
-          })();
-      reports.push({ label: size.label, refresh, ...measured, edge });
-    } finally {
-      await session.close();
-    }
+    sessions.push(session);
+    await applyServiceMigration(session.pg, values["rebuild-rollups"]);
+    const refresh = await refreshAll(session);
+    console.log(`${size.label}: rollups ${refresh.firstBuild.reused ? "up to date" : `built in ${refresh.firstBuild.seconds.toFixed(1)} s`}; measuring`);
+    const measured = await measureSize(session, reps, now, slowReps);
+    reports.push({ label: size.label, refresh, ...measured, edge: await measureEdge(session) });
   }
+  // The service's own rows last, interleaved across the sizes (see measureServiceInterleaved).
+  console.log(`service timings: ${serviceReps} rounds over ${sizes.length} sizes`);
+  const service = await measureServiceInterleaved(sessions, serviceReps, now);
+  reports.forEach((r, i) => Object.assign(r.timings, service[i]));
 } finally {
+  for (const session of sessions) await session.close();
   if (!values["keep-running"]) server.stop();
+}
+
+async function measureEdge(session: Session): Promise<SizeReport["edge"]> {
+  const f = usageFilters(now);
+  const usagePath = `/api/v1/analytics/usage?time_granularity=monthly&from_date=${f.fromDate}&to_date=${f.toDate}`;
+  const worker = await startEdgeWorker(session.neonLocal);
+  if (typeof worker === "string") {
+    const pending: WorkerResult = { cached: { pending: worker }, uncached: { pending: worker } };
+    return { invoicedUsage: pending, usage: pending };
+  }
+  try {
+    return {
+      invoicedUsage: await measureWorker(worker, session.neonLocal, "/api/v1/analytics/invoiced_usage", TARGET_API_KEY, reps),
+      usage: await measureWorker(worker, session.neonLocal, usagePath, TARGET_API_KEY, reps),
+    };
+  } finally {
+    await worker.close();
+  }
 }
 
 const body = table(reports);
@@ -101,7 +111,9 @@ Written by \`${commandLine}\` on ${now.toISOString().slice(0, 16).replace("T", "
   timed after one request filled the Cache API, and the local endpoint counted no statement during them.
 - invoiced_usage: default parameters (every month since the organization's creation);
   usage: monthly, from the 1st of the month 11 months ago to today.
-- Each cell: median / p95 in ms over ${reps} runs after warm-up (rows "without rollup": ${slowReps} runs).
+- Each cell: median / p95 in ms over ${reps} runs after warm-up (rows "without rollup": ${slowReps} runs; the
+  service's uncached rows: ${serviceReps} rounds interleaved across the sizes, so that load from elsewhere on the
+  machine falls on every size alike).
 
 ${body}
 
@@ -110,5 +122,11 @@ ${body}
 ${goalLines.join("\n")}
 `;
 mkdirSync(join(root, "bench"), { recursive: true });
-writeFileSync(join(root, "bench", "results.md"), markdown);
+// The load run (npm run load) keeps its own section in the same file, between its markers.
+const resultsFile = join(root, "bench", "results.md");
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+const loadStart = previous.indexOf(LOAD_START_MARKER);
+const loadEnd = previous.indexOf(LOAD_END_MARKER);
+const loadSection = loadStart >= 0 && loadEnd > loadStart ? `\n${previous.slice(loadStart, loadEnd + LOAD_END_MARKER.length)}\n` : "";
+writeFileSync(resultsFile, `${markdown}${loadSection}`);
 console.log("\nWritten to bench/results.md");

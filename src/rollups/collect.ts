@@ -8,36 +8,37 @@ export const SOURCES = ["fees", "invoices", "charges", "billable_metrics", "dail
 export type Source = (typeof SOURCES)[number];
 
 /**
- * Rows are re-read for this long after their updated_at: Lago stamps updated_at when a row is
- * saved, not when its transaction commits, so a transaction that commits late still gets seen.
- * Re-queuing a bucket is harmless (recomputation is idempotent), only repeated work.
+ * A watermark is the database time of the last collect that read its table. Rows are re-read for
+ * this long before it: Lago stamps updated_at when it saves a row, not when its transaction commits,
+ * so a row committed just after a collect may carry a stamp from before it. Re-queuing a bucket is
+ * harmless (recomputation is idempotent), only repeated work.
  */
 export const DEFAULT_OVERLAP = "15 minutes";
 
-// What a changed row of each source invalidates, as (kind, organization_id, period_start, updated_at).
+// What a changed row of each source invalidates, as (kind, organization_id, period_start).
 // Fees are reached through LATERAL ... OFFSET 0: an index lookup per changed row, never a scan.
 // fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
 // it is now is the bucket it was counted in.
 const CHANGES: Record<Source, (since: SQL) => SQL> = {
-  fees: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
-      f.updated_at FROM fees f WHERE f.updated_at > ${since}`,
+  fees: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM fees f WHERE f.updated_at > ${since}`,
   // Status changes (draft -> finalized -> voided), disputes lost, billing entity moves: every
   // month that holds a fee of the invoice.
-  invoices: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
-      i.updated_at FROM invoices i CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.invoice_id = i.id OFFSET 0) f
+  invoices: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM invoices i CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.invoice_id = i.id OFFSET 0) f
       WHERE i.updated_at > ${since}`,
   // A charge decides the metric (and so the code) of its fees.
-  charges: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
-      c.updated_at FROM charges c CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.charge_id = c.id OFFSET 0) f
+  charges: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM charges c CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.charge_id = c.id OFFSET 0) f
       WHERE c.updated_at > ${since}`,
   // A metric decides the code of its charges' fees (a rename, say).
-  billable_metrics: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start,
-      bm.updated_at FROM billable_metrics bm JOIN charges c ON c.billable_metric_id = bm.id
+  billable_metrics: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM billable_metrics bm JOIN charges c ON c.billable_metric_id = bm.id
       CROSS JOIN LATERAL (SELECT * FROM fees f WHERE f.charge_id = c.id OFFSET 0) f
       WHERE bm.updated_at > ${since}`,
   // Rows are written and rewritten per (subscription, day): the day is the bucket.
-  daily_usages: (since) => sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start,
-      du.updated_at FROM daily_usages du WHERE du.updated_at > ${since} AND du.usage_date IS NOT NULL`,
+  daily_usages: (since) => sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start
+      FROM daily_usages du WHERE du.updated_at > ${since} AND du.usage_date IS NOT NULL`,
 };
 
 export async function readWatermarks(db: Database): Promise<Map<Source, string | null>> {
@@ -48,9 +49,9 @@ export async function readWatermarks(db: Database): Promise<Map<Source, string |
 }
 
 /**
- * Queues the buckets touched by rows of `source` changed after `watermark - overlap` (everything
- * when there is no watermark yet) and moves the watermark to the newest updated_at seen, never past
- * the database's clock (a row stamped in the future is simply seen again until its time comes).
+ * Queues the buckets touched by rows of `source` stamped after `watermark - overlap` (everything
+ * when there is no watermark yet) and moves the watermark to this statement's database time: every
+ * row committed before it was visible here.
  */
 export async function collectChanges(
   db: Database,
@@ -62,26 +63,19 @@ export async function collectChanges(
   // anyway, so invoices, charges and metrics need not be joined to all of them.
   const { queue = true, overlap = DEFAULT_OVERLAP } = opts;
   const since = watermark === null ? sql`'-infinity'::timestamp` : sql`(${watermark}::timestamp - ${overlap}::interval)`;
-  const changes = queue
-    ? CHANGES[source](since)
-    : sql`SELECT NULL::text AS kind, NULL::uuid AS organization_id, NULL::date AS period_start, max(updated_at) AS updated_at
-        FROM ${sql.identifier(source)}`;
   const result = await db.execute<{ queued: number }>(sql`
-    WITH changed AS MATERIALIZED (
-      SELECT kind, organization_id, period_start, max(updated_at) AS updated_at FROM (${changes}) c GROUP BY 1, 2, 3
-    ),
-    queued AS (
+    WITH queued AS (
       INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
-      SELECT kind, organization_id, period_start FROM changed WHERE kind IS NOT NULL
+      SELECT DISTINCT kind, organization_id, period_start FROM (${queue ? CHANGES[source](since) : sql`SELECT NULL::text AS kind,
+        NULL::uuid AS organization_id, NULL::date AS period_start WHERE false`}) c
       ON CONFLICT DO NOTHING
       RETURNING 1
     ),
     moved AS (
       UPDATE edge_analytics.refresh_watermarks w
-      SET watermark = LEAST(GREATEST(w.watermark, (SELECT max(updated_at) FROM changed)), (now() AT TIME ZONE 'UTC')::timestamp(6))
-      WHERE w.source = ${source} AND (SELECT max(updated_at) FROM changed) IS NOT NULL
+      SET watermark = GREATEST(w.watermark, (now() AT TIME ZONE 'UTC')::timestamp(6))
+      WHERE w.source = ${source}
     )
     SELECT (SELECT count(*) FROM queued)::int AS queued`);
   return result.rows[0]?.queued ?? 0;
 }
-

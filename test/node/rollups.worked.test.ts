@@ -104,6 +104,18 @@ describe("rollups, worked by hand", () => {
     ]);
   });
 
+  it("moves each watermark to the refresh's own time, even when nothing was queued (an invoice without fees)", async () => {
+    const s = await createBillingOrg(t.db);
+    await refresh();
+    const lonely = await s.invoice(1);
+    await t.query(`UPDATE invoices SET updated_at = ${NOW_SQL} WHERE id = $1`, [lonely]);
+    await refresh();
+    const [row] = await t.query<{ moved: boolean }>(
+      `SELECT w.watermark >= i.updated_at AS moved FROM edge_analytics.refresh_watermarks w, invoices i
+       WHERE w.source = 'invoices' AND i.id = $1`, [lonely]);
+    expect(row).toEqual({ moved: true });
+  });
+
   it("follows a renamed metric after the refresh, with or without a billing entity", async () => {
     const s = await createBillingOrg(t.db);
     await s.fee(123, "2025-09-09 09:00:00");

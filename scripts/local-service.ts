@@ -3,6 +3,7 @@
 // in `wrangler dev`, all on 127.0.0.1.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { buildAssets } from "./assets/build.ts";
 import { pgliteCopy } from "./db/pglite-template.ts";
 import { type Backend, pgliteBackend, postgresBackend } from "./neon-local/backends.ts";
 import { startNeonLocal } from "./neon-local/server.ts";
@@ -28,6 +29,7 @@ export async function startLocalService(opts: {
   vars?: Record<string, string>;
   quiet?: boolean;
 }): Promise<LocalService> {
+  buildAssets();
   const { backend, cleanup, label } = await openBackend(opts.databaseUrl);
   const neonLocal = await startNeonLocal({ backend });
   const vars = {

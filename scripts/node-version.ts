@@ -6,9 +6,11 @@ if (major < 22) {
   process.exit(1);
 }
 
-/** Environment that keeps wrangler, miniflare and workerd from calling the internet. */
+/** Environment that keeps wrangler, miniflare, workerd and redocly from calling the internet. */
 export const OFFLINE_ENV = {
   WRANGLER_SEND_METRICS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_HIDE_BANNER: "true",
+  REDOCLY_TELEMETRY: "off",
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
 };

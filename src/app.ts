@@ -7,12 +7,18 @@ import { apiKeyAuth } from "./middleware/auth.ts";
 import { database } from "./middleware/database.ts";
 import { rateLimitPolicy } from "./middleware/rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { DOCS_PATH, OPENAPI_PATH } from "./openapi/document.ts";
+import { docsPage } from "./openapi/docs.ts";
 import { openApiRoute } from "./openapi/route.ts";
-import { InvoicedUsageQuerySchema, invoicedUsageRoute } from "./routes/invoiced-usage.ts";
-import { UsageQuerySchema, usageRoute } from "./routes/usage.ts";
+import { rollupCanServe } from "./endpoint.ts";
+import { ENDPOINTS } from "./endpoints.ts";
+import { parseQuery } from "./validation/query.ts";
 
-export const ROUTES = ["/api/v1/analytics/invoiced_usage", "/api/v1/analytics/usage"] as const;
-export const OPENAPI_PATH = "/api/v1/openapi.json";
+/** The API's paths, each behind a Lago API key. */
+export const ROUTES = ENDPOINTS.map((e) => e.path);
+export { DOCS_PATH, OPENAPI_PATH };
+/** Paths anyone may read, without a key: the API's description and its reference page. */
+const PUBLIC_PATHS = [OPENAPI_PATH, DOCS_PATH];
 const ALLOWED_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const ALLOW = [...ALLOWED_METHODS].join(", ");
 
@@ -22,17 +28,11 @@ export function createApp() {
   // Our own id, always: a client's X-Request-Id is not adopted (limitLength 0), so a request_id in
   // a log line or a 5xx body is one we made, never text a client chose (its key, say).
   app.use(requestId({ limitLength: 0 }));
-  app.use(
-    requestLog({
-      [ROUTES[0]]: Object.keys(InvoicedUsageQuerySchema.shape),
-      [ROUTES[1]]: Object.keys(UsageQuerySchema.shape),
-      [OPENAPI_PATH]: [],
-    }),
-  );
+  app.use(requestLog(Object.fromEntries([...ENDPOINTS.map((e) => [e.path, e.loggedParams]), ...PUBLIC_PATHS.map((p) => [p, []])])));
 
   // Known routes answer only GET (HEAD follows GET) and OPTIONS; any other method (POST, PURGE,
   // PROPFIND…) is a 405, not a 404, and is refused before the key is even looked at.
-  for (const path of [...ROUTES, OPENAPI_PATH]) {
+  for (const path of [...ROUTES, ...PUBLIC_PATHS]) {
     app.on("OPTIONS", path, (c) => c.body(null, 204, { Allow: ALLOW }));
     app.use(path, async (c, next) => {
       if (!ALLOWED_METHODS.has(c.req.method)) {
@@ -43,11 +43,15 @@ export function createApp() {
     });
   }
   // Only known routes authenticate: an unknown path is a 404 for everyone, not a 401.
-  for (const path of ROUTES) app.use(path, database, apiKeyAuth, rateLimitPolicy);
-  app.route("/api/v1/analytics/invoiced_usage", invoicedUsageRoute);
-  app.route("/api/v1/analytics/usage", usageRoute);
-  // The API's description is public: no key needed to read it.
+  for (const endpoint of ENDPOINTS) {
+    app.get(endpoint.path, database, apiKeyAuth, rateLimitPolicy, (c) => {
+      const query = parseQuery(c.req.url, endpoint.query);
+      return endpoint.handle(c, query, rollupCanServe(endpoint, query));
+    });
+  }
+  // The API's description and reference page are public: no key needed to read them.
   app.route(OPENAPI_PATH, openApiRoute);
+  app.get(DOCS_PATH, docsPage);
 
   // Answered here rather than thrown: Hono runs the not-found handler outside its error handling,
   // so a throw would skip the request log's line.

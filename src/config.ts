@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import { ttlSetting } from "./endpoint.ts";
+import { ENDPOINTS } from "./endpoints.ts";
 import type { Bindings } from "./env.ts";
 
 // A whole number within bounds. Wrangler hands [vars] over as strings (or numbers, for unquoted TOML).
@@ -19,10 +21,8 @@ const ConfigSchema = z.object({
   // Only development and tests point the Neon driver at a local endpoint; production never sets it.
   NEON_FETCH_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
   REGION: z._default(z.enum(["us", "eu", "local"]), "local"),
-  // Invoiced revenue moves only when an invoice is finalized; daily_usages are rewritten by Lago's
-  // periodic job. Both tolerate a few minutes of lag, which is what makes the cache worth having.
-  CACHE_TTL_INVOICED_USAGE: seconds(600, DAY),
-  CACHE_TTL_USAGE: seconds(300, DAY),
+  // Each endpoint's freshness: CACHE_TTL_<ROUTE>, defaulting to what its descriptor says.
+  ...Object.fromEntries(ENDPOINTS.map((e) => [ttlSetting(e.cache.route), seconds(e.cache.defaultTtl, DAY)])),
   CACHE_STALE_WHILE_REVALIDATE: seconds(300, DAY),
   CACHE_STALE_IF_ERROR: seconds(DAY, 7 * DAY),
   // Capped at 60 s: a deleted (revoked) key must stop working within a minute.
@@ -46,7 +46,8 @@ export type Config = {
 
 /** Seconds. 0 switches the corresponding behaviour off. */
 export type CacheConfig = {
-  ttl: { invoiced_usage: number; usage: number };
+  /** Freshness per endpoint, by its cache route. */
+  ttl: Readonly<Record<string, number>>;
   staleWhileRevalidate: number;
   staleIfError: number;
   apiKeyTtl: number;
@@ -69,7 +70,7 @@ export function parseConfig(env: Bindings): ConfigResult {
           neonFetchEndpoint: result.data.NEON_FETCH_ENDPOINT,
           region: result.data.REGION,
           cache: {
-            ttl: { invoiced_usage: result.data.CACHE_TTL_INVOICED_USAGE, usage: result.data.CACHE_TTL_USAGE },
+            ttl: Object.fromEntries(ENDPOINTS.map((e) => [e.cache.route, (result.data as Record<string, unknown>)[ttlSetting(e.cache.route)] as number])),
             staleWhileRevalidate: result.data.CACHE_STALE_WHILE_REVALIDATE,
             staleIfError: result.data.CACHE_STALE_IF_ERROR,
             apiKeyTtl: result.data.CACHE_API_KEY_TTL,

@@ -6,15 +6,16 @@ export type Bindings = {
   DATABASE_URL?: string;
   NEON_FETCH_ENDPOINT?: string;
   REGION?: string;
-  // Cache lifetimes in seconds (see config.ts for defaults and bounds).
-  CACHE_TTL_INVOICED_USAGE?: string | number;
-  CACHE_TTL_USAGE?: string | number;
+  // Cache lifetimes in seconds (see config.ts for defaults and bounds); CACHE_TTL_<ROUTE> per endpoint.
+  [ttl: `CACHE_TTL_${string}`]: string | number | undefined;
   CACHE_STALE_WHILE_REVALIDATE?: string | number;
   CACHE_STALE_IF_ERROR?: string | number;
   CACHE_API_KEY_TTL?: string | number;
   DATABASE_TIMEOUT_MS?: string | number;
   RATE_LIMIT_REQUESTS?: string | number;
   RATE_LIMIT_PERIOD?: string | number;
+  // The API reference's static files (wrangler.toml [assets]); Cloudflare serves them before the Worker.
+  ASSETS?: Fetcher;
   // Cloudflare's rate limiting binding ([[ratelimits]] in wrangler.toml); absent = no limit.
   RATE_LIMITER?: RateLimit;
 };

@@ -1,15 +1,16 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 // Every error the service answers with is one of these codes; the status and body follow from it.
+// `code` is the body's code when the thrower names none: Lago's schemas require one on 405 and 422.
 const ERRORS = {
   UNAUTHORIZED: { status: 401, error: "Unauthorized" },
   NOT_FOUND: { status: 404, error: "Not Found" },
-  METHOD_NOT_ALLOWED: { status: 405, error: "Method Not Allowed" },
-  VALIDATION_ERRORS: { status: 422, error: "Unprocessable Entity" },
+  METHOD_NOT_ALLOWED: { status: 405, error: "Method Not Allowed", code: "not_allowed" },
+  VALIDATION_ERRORS: { status: 422, error: "Unprocessable Entity", code: "validation_errors" },
   TOO_MANY_REQUESTS: { status: 429, error: "Too Many Requests" },
   INTERNAL: { status: 500, error: "Internal Server Error" },
   SERVICE_UNAVAILABLE: { status: 503, error: "Service Unavailable" },
-} as const satisfies Record<string, { status: ContentfulStatusCode; error: string }>;
+} as const satisfies Record<string, { status: ContentfulStatusCode; error: string; code?: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 export type ErrorDetails = Record<string, string[]>;
@@ -32,9 +33,11 @@ export class ApiError extends Error {
   }
 
   body(requestId: string): Record<string, unknown> {
-    const { status, error } = ERRORS[this.code];
+    const spec: { status: number; error: string; code?: string } = ERRORS[this.code];
+    const { status, error } = spec;
     const body: Record<string, unknown> = { status, error };
-    if (this.bodyCode) body.code = this.bodyCode;
+    const code = this.bodyCode ?? spec.code;
+    if (code) body.code = code;
     if (this.details) body.error_details = this.details;
     if (status >= 500) body.request_id = requestId;
     return body;
@@ -43,5 +46,4 @@ export class ApiError extends Error {
 
 export const notFound = (thing: string) => new ApiError("NOT_FOUND", { bodyCode: `${thing}_not_found` });
 
-export const validationError = (details: ErrorDetails) =>
-  new ApiError("VALIDATION_ERRORS", { bodyCode: "validation_errors", details });
+export const validationError = (details: ErrorDetails) => new ApiError("VALIDATION_ERRORS", { details });

@@ -136,8 +136,8 @@ export async function measureServiceInterleaved(sessions: Session[], reps: numbe
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
   const runs = sessions.flatMap((s) => [
-    () => readInvoicedUsage(s.db, s.organizationId, iu),
-    () => readUsage(s.db, s.organizationId, u),
+    () => readInvoicedUsage(s.db, s.organizationId, iu, true),
+    () => readUsage(s.db, s.organizationId, u, true),
   ]);
   const timings = await measureInterleaved(reps, runs);
   return sessions.map((_, i) => ({ invoicedService: timings[2 * i] as Timing, usageService: timings[2 * i + 1] as Timing }));
@@ -148,7 +148,7 @@ export async function measureSize(s: Session, reps: number, now: Date, slowReps:
   const lagoSql = readFileSync(LAGO_SQL_PATH, "utf8");
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
-  const served = { iu: await readInvoicedUsage(s.db, s.organizationId, iu), u: await readUsage(s.db, s.organizationId, u) };
+  const served = { iu: await readInvoicedUsage(s.db, s.organizationId, iu, true), u: await readUsage(s.db, s.organizationId, u, true) };
   const direct = { iu: await invoicedUsage(s.db, s.organizationId, iu), u: await usage(s.db, s.organizationId, u) };
   const timings: Record<string, Timing> = {};
   timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);

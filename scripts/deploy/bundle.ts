@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { buildAssets } from "../assets/build.ts";
 import { OFFLINE_ENV } from "../node-version.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -16,6 +17,7 @@ export const GZIP_BUDGET_BYTES = 150 * 1024;
 export type BundleResult = { env: string; ok: boolean; output: string; rawBytes: number; gzipBytes: number };
 
 export function bundle(env: string): BundleResult {
+  buildAssets();
   const outdir = mkdtempSync(join(tmpdir(), `lago-bundle-${env}-`));
   try {
     const run = spawnSync(

@@ -8,7 +8,8 @@ const FORMAT = "v1";
 /** The one Cache API namespace of this service: our keys never mix with the zone's default cache. */
 export const CACHE_NAME = "lago-edge-analytics";
 
-export type CachedRoute = "invoiced_usage" | "usage";
+/** An endpoint's cache route (its descriptor's `cache.route`). */
+export type CachedRoute = string;
 
 /** Parameters after parsing: defaults applied, case folded; undefined means "not filtered". */
 export type CacheParams = Readonly<Record<string, string | number | boolean | undefined>>;

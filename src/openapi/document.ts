@@ -1,38 +1,43 @@
 import * as z from "zod/mini";
-import { InvoicedUsageQuerySchema, InvoicedUsageResponseSchema } from "../routes/invoiced-usage.ts";
-import { UsageQuerySchema, UsageResponseSchema } from "../routes/usage.ts";
-import { PARAMETER_DESCRIPTIONS } from "./descriptions.ts";
+import type { Endpoint } from "../endpoint.ts";
+import { ENDPOINTS } from "../endpoints.ts";
+import { CountrySchema, CurrencySchema, isComputedDefault } from "../validation/params.ts";
+import { API_TAG, ERROR_SCHEMAS, errorResponse } from "./errors.ts";
+import { SERVERS } from "./servers.ts";
 
-// The OpenAPI 3.1 document is generated from the very zod schemas that validate the requests and
-// type the responses, with zod's own JSON Schema output (OpenAPI 3.1 uses JSON Schema 2020-12).
-// Parameters are described by what they parse to (`io: "output"`): `months` is an integer 1..1200,
-// `currency` one of Lago's codes (accepted in any case, as the description says).
+// The OpenAPI 3.1 document is generated from the endpoint descriptors: the very zod schemas that
+// validate the requests and type the responses, with zod's own JSON Schema output (OpenAPI 3.1 uses
+// JSON Schema 2020-12). Parameters are described by what they parse to (`io: "output"`): `months`
+// is an integer 1..1200, `currency` one of Lago's codes (accepted in any case, as its description says).
+
+export const OPENAPI_PATH = "/api/v1/openapi.json";
+export const DOCS_PATH = "/api/v1/docs";
 
 type Schema = Record<string, unknown>;
+type Components = Record<string, Schema>;
 
-const jsonSchema = (schema: z.core.$ZodType, io: "input" | "output"): Schema => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Schema;
-  return rest;
-};
-
-function queryParameters(schema: z.ZodMiniObject) {
-  return Object.entries(schema.shape).map(([name, param]) => ({
-    name,
-    in: "query",
-    required: false,
-    description: PARAMETER_DESCRIPTIONS[name],
-    schema: jsonSchema(param as z.core.$ZodType, "output"),
-  }));
+/** Converts a zod schema, moving every named part into `components` and pointing at it there. */
+function toSchema(schema: z.core.$ZodType, names: z.core.$ZodRegistry<{ id: string }>, components: Components): Schema {
+  const converted = z.toJSONSchema(schema, {
+    io: "output",
+    metadata: names,
+    unrepresentable: "any",
+    // A default computed per request (to_date: today) is described in words, never as a date.
+    override: ({ zodSchema, jsonSchema }) => {
+      if (isComputedDefault(zodSchema)) delete jsonSchema.default;
+    },
+  }) as Schema;
+  const { $schema: _drop, $defs, ...rest } = converted;
+  const pointed = JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/')) as Schema;
+  for (const [name, part] of Object.entries(($defs ?? {}) as Components)) {
+    components[name] = JSON.parse(JSON.stringify(part).replaceAll('"#/$defs/', '"#/components/schemas/')) as Schema;
+  }
+  return pointed;
 }
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-});
 
 const header = (description: string, schema: Schema = { type: "string" }) => ({ description, schema });
 
-// What the edge cache adds to every 200 (README, "Caching").
+// What the edge cache adds to every 200 (docs/caching.md).
 const CACHE_HEADERS = {
   "Cache-Control": header("private, max-age=N: how long this answer stays fresh"),
   ETag: header("Strong validator of the body; send it back in If-None-Match"),
@@ -41,81 +46,83 @@ const CACHE_HEADERS = {
   "Server-Timing": header("Cache lookup and database time"),
 };
 
-const COMMON_ERRORS = {
+const COMMON_RESPONSES = {
   "304": { description: "Not modified: If-None-Match matched the current ETag", headers: CACHE_HEADERS },
-  "401": errorResponse("Missing, unknown or expired API key"),
-  "422": errorResponse("A query parameter is invalid; error_details names it"),
-  "429": errorResponse("Too many requests"),
-  "503": errorResponse("The database is unavailable; retry after Retry-After seconds"),
+  "401": errorResponse("ApiErrorUnauthorized", "Missing, unknown or expired API key"),
+  "405": errorResponse("ApiErrorNotAllowed", "Any method but GET, HEAD and OPTIONS"),
+  "422": errorResponse("ApiErrorUnprocessableEntity", "A query parameter is invalid; error_details names it"),
+  "429": errorResponse("ApiErrorTooManyRequests", "Too many requests; retry after Retry-After seconds"),
+  "503": errorResponse("ApiErrorServiceUnavailable", "The database is unavailable; retry after Retry-After seconds"),
 };
 
-function operation(opts: { id: string; summary: string; query: z.ZodMiniObject; response: z.core.$ZodType; extra?: object }) {
+function operation(endpoint: Endpoint, names: z.core.$ZodRegistry<{ id: string }>, components: Components) {
+  const descriptions: Record<string, string> = endpoint.parameterDescriptions;
+  const parameters = Object.entries(endpoint.query.shape).map(([name, param]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: descriptions[name],
+    schema: toSchema(param as z.core.$ZodType, names, components),
+  }));
+  const notFound = endpoint.notFound ? { "404": errorResponse("ApiErrorNotFound", endpoint.notFound) } : {};
   return {
     get: {
-      operationId: opts.id,
-      tags: ["Analytics"],
-      summary: opts.summary,
-      parameters: queryParameters(opts.query),
+      operationId: endpoint.operationId,
+      tags: [API_TAG.name],
+      summary: endpoint.summary,
+      parameters,
       responses: {
         "200": {
           description: "OK",
           headers: CACHE_HEADERS,
-          content: { "application/json": { schema: jsonSchema(opts.response, "output") } },
+          content: { "application/json": { schema: toSchema(endpoint.response.schema, names, components) } },
         },
-        ...COMMON_ERRORS,
-        ...opts.extra,
+        ...COMMON_RESPONSES,
+        ...notFound,
       },
     },
   };
 }
 
-export function buildOpenApiDocument() {
+export function buildOpenApiDocument(endpoints: readonly Endpoint[] = ENDPOINTS) {
+  // Lago's names for the schemas a generated client sees (Currency, InvoicedUsageObject, …).
+  const names = z.registry<{ id: string }>();
+  names.add(CurrencySchema, { id: "Currency" });
+  names.add(CountrySchema, { id: "Country" });
+  for (const e of endpoints) {
+    names.add(e.response.schema, { id: e.response.name });
+    for (const [id, part] of Object.entries(e.response.parts ?? {})) names.add(part, { id });
+  }
+  const components: Components = {};
+  const paths = Object.fromEntries(endpoints.map((e) => [e.path, operation(e, names, components)]));
   return {
     openapi: "3.1.0",
     info: {
       title: "Lago edge analytics",
       version: "1.0.0",
-      description: "Lago's usage-analytics endpoints answered at the edge, per organization, exactly.",
+      description: "Lago's analytics endpoints answered at the edge, per organization, exactly.",
     },
+    servers: SERVERS,
+    tags: [API_TAG],
     security: [{ bearerAuth: [] }],
     paths: {
-      "/api/v1/analytics/invoiced_usage": operation({
-        id: "findAllInvoicedUsages",
-        summary: "Monthly revenue of invoiced usage-based fees per metric code and currency",
-        query: InvoicedUsageQuerySchema,
-        response: InvoicedUsageResponseSchema,
-        extra: { "404": errorResponse("Unknown billing_entity_code (code billing_entity_not_found)") },
-      }),
-      "/api/v1/analytics/usage": operation({
-        id: "findAllUsages",
-        summary: "Usage units and amounts per day, ISO week or month",
-        query: UsageQuerySchema,
-        response: UsageResponseSchema,
-      }),
-      "/api/v1/openapi.json": {
+      ...paths,
+      [OPENAPI_PATH]: {
         get: {
           operationId: "getOpenApiDocument",
+          tags: [API_TAG.name],
           summary: "This document",
           security: [],
-          responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": {} } } },
+          responses: {
+            "200": { description: "OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } },
+            "405": COMMON_RESPONSES["405"],
+          },
         },
       },
     },
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A Lago API key" } },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["status", "error"],
-          properties: {
-            status: { type: "integer" },
-            error: { type: "string" },
-            code: { type: "string" },
-            error_details: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
-            request_id: { type: "string" },
-          },
-        },
-      },
+      schemas: { ...components, ...ERROR_SCHEMAS },
     },
   };
 }

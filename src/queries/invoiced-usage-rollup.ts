@@ -8,11 +8,18 @@ import { isRollupMissing, rollupReady } from "./rollup-status.ts";
  * (not built yet, an organization whose refresh fails, no rollup schema) from Lago's tables.
  * Both give the same rows; the rollup reads a few rows per month instead of every fee.
  */
-export async function readInvoicedUsage(db: Database, organizationId: string, filters: InvoicedUsageFilters): Promise<InvoicedUsageRow[]> {
-  const fromRollup = await invoicedUsageFromRollup(db, organizationId, filters).catch((err: unknown) => {
-    if (isRollupMissing(err)) return undefined;
-    throw err;
-  });
+export async function readInvoicedUsage(
+  db: Database,
+  organizationId: string,
+  filters: InvoicedUsageFilters,
+  useRollup: boolean,
+): Promise<InvoicedUsageRow[]> {
+  const fromRollup = useRollup
+    ? await invoicedUsageFromRollup(db, organizationId, filters).catch((err: unknown) => {
+        if (isRollupMissing(err)) return undefined;
+        throw err;
+      })
+    : undefined;
   return fromRollup ?? (await invoicedUsage(db, organizationId, filters));
 }
 

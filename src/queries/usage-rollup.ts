@@ -4,23 +4,18 @@ import { isRollupMissing, rollupReady } from "./rollup-status.ts";
 import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from "./usage.ts";
 
 /**
- * usage as the endpoint answers it: from the rollup when it is built and the filters are ones it
- * keeps (currency, metric code, recurring), otherwise from Lago's daily_usages directly. Customer,
- * subscription and plan filters always read daily_usages: keeping those dimensions would make the
- * rollup as large as the table it summarises.
+ * usage as the endpoint answers it: from the rollup when it is built and the caller says the rollup
+ * keeps every filter given (the endpoint's allowlist, src/routes/usage.ts), otherwise from Lago's
+ * daily_usages directly.
  */
-export async function readUsage(db: Database, organizationId: string, filters: UsageFilters): Promise<UsageRow[]> {
-  const fromRollup = servedByRollup(filters)
+export async function readUsage(db: Database, organizationId: string, filters: UsageFilters, useRollup: boolean): Promise<UsageRow[]> {
+  const fromRollup = useRollup
     ? await usageFromRollup(db, organizationId, filters).catch((err: unknown) => {
         if (isRollupMissing(err)) return undefined;
         throw err;
       })
     : undefined;
   return fromRollup ?? (await usage(db, organizationId, filters));
-}
-
-export function servedByRollup(f: UsageFilters): boolean {
-  return [f.customerType, f.externalCustomerId, f.customerCountry, f.externalSubscriptionId, f.planCode].every((v) => v === undefined);
 }
 
 const UNITS: Record<TimeGranularity, { granularity: string; unit: SQL; length: SQL }> = {

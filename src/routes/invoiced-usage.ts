@@ -1,13 +1,12 @@
-import { Hono } from "hono";
 import * as z from "zod/mini";
 import { cachedJson } from "../cache/response-cache.ts";
-import type { AppEnv, Database } from "../env.ts";
+import { defineEndpoint } from "../endpoint.ts";
+import type { Database } from "../env.ts";
 import { notFound } from "../errors.ts";
 import { findBillingEntityIds } from "../queries/billing-entities.ts";
 import { readInvoicedUsage } from "../queries/invoiced-usage-rollup.ts";
 import { type MonthWindow, monthWindow } from "../time/utc-months.ts";
-import { CurrencyParam, IdentifierParam, integerParam } from "../validation/params.ts";
-import { parseQuery } from "../validation/query.ts";
+import { type Currency, CurrencyParam, CurrencySchema, IdentifierParam, integerParam } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
 
 export const InvoicedUsageQuerySchema = z.object({
@@ -17,25 +16,38 @@ export const InvoicedUsageQuerySchema = z.object({
 });
 export type InvoicedUsageQuery = z.infer<typeof InvoicedUsageQuerySchema>;
 
-export const InvoicedUsageResponseSchema = z.object({
-  invoiced_usages: z.array(
-    z.object({
-      month: z.iso.datetime(),
-      code: z.nullable(z.string()),
-      currency: z.string(),
-      amount_cents: z.int(),
-    }),
-  ),
+export const InvoicedUsageObjectSchema = z.object({
+  month: z.iso.datetime(),
+  // Absent only if a fee's charge or metric row were missing, which Lago's foreign keys prevent.
+  code: z.optional(z.string()),
+  currency: CurrencySchema,
+  amount_cents: z.int(),
 });
+export const InvoicedUsageResponseSchema = z.object({ invoiced_usages: z.array(InvoicedUsageObjectSchema) });
 export type InvoicedUsageResponse = z.infer<typeof InvoicedUsageResponseSchema>;
 
-export const invoicedUsageRoute = new Hono<AppEnv>().get("/", async (c) => {
-  const query = parseQuery(c.req.url, InvoicedUsageQuerySchema);
-  const { db, organizationId } = c.var;
-  // The window is resolved before the cache key is built: an entry never outlives its month.
-  const window = monthWindow(new Date(), query.months);
-  const params = { currency: query.currency, billing_entity_code: query.billing_entity_code, ...window };
-  return cachedJson(c, "invoiced_usage", params, () => loadInvoicedUsage(db, organizationId, query, window));
+export const invoicedUsageEndpoint = defineEndpoint({
+  path: "/api/v1/analytics/invoiced_usage",
+  operationId: "findAllInvoicedUsages",
+  summary: "Monthly revenue of invoiced usage-based fees per metric code and currency",
+  query: InvoicedUsageQuerySchema,
+  parameterDescriptions: {
+    currency: "ISO 4217 code from Lago's Currency list, any letter case. Without it, every currency has its own rows.",
+    months: "The current UTC month and the months - 1 before it. Without it, every month since the organization's creation.",
+    billing_entity_code: "Only invoices of this billing entity. Unknown code: 404 billing_entity_not_found.",
+  },
+  response: { name: "InvoicedUsages", schema: InvoicedUsageResponseSchema, parts: { InvoicedUsageObject: InvoicedUsageObjectSchema } },
+  notFound: "Unknown billing_entity_code (code billing_entity_not_found)",
+  cache: { route: "invoiced_usage", defaultTtl: 600 },
+  loggedParams: ["currency", "months", "billing_entity_code"],
+  rollupParams: ["currency", "months", "billing_entity_code"],
+  handle: (c, query, useRollup) => {
+    const { db, organizationId } = c.var;
+    // The window is resolved before the cache key is built: an entry never outlives its month.
+    const window = monthWindow(new Date(), query.months);
+    const params = { currency: query.currency, billing_entity_code: query.billing_entity_code, ...window };
+    return cachedJson(c, "invoiced_usage", params, () => loadInvoicedUsage(db, organizationId, query, window, useRollup));
+  },
 });
 
 async function loadInvoicedUsage(
@@ -43,23 +55,21 @@ async function loadInvoicedUsage(
   organizationId: string,
   query: InvoicedUsageQuery,
   window: MonthWindow,
+  useRollup: boolean,
 ): Promise<InvoicedUsageResponse> {
   let billingEntityIds: string[] | undefined;
   if (query.billing_entity_code !== undefined) {
     billingEntityIds = await findBillingEntityIds(db, organizationId, query.billing_entity_code);
     if (billingEntityIds.length === 0) throw notFound("billing_entity");
   }
-  const rows = await readInvoicedUsage(db, organizationId, {
-    currency: query.currency,
-    from: window.from,
-    toExclusive: window.toExclusive,
-    billingEntityIds,
-  });
+  const filters = { currency: query.currency, from: window.from, toExclusive: window.toExclusive, billingEntityIds };
+  const rows = await readInvoicedUsage(db, organizationId, filters, useRollup);
   return {
     invoiced_usages: rows.map((r) => ({
       month: r.month,
-      code: r.code,
-      currency: r.currency,
+      ...(r.code === null ? {} : { code: r.code }),
+      // fees.amount_currency holds one of Lago's currency codes (Lago validates it on write).
+      currency: r.currency as Currency,
       amount_cents: jsonInteger(r.amountCents),
     })),
   };

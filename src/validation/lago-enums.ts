@@ -1,4 +1,5 @@
-// Copied from Lago's OpenAPI (../shared/seeds/): the Currency and Country enums that validation accepts.
+// Lago's Currency and Country enums (its OpenAPI document's lists), exactly: validation accepts these.
+// Written as plain codes: in Lago's YAML, Norway is quoted ('NO') only so YAML does not read it as false.
 
 export const CURRENCIES = [
   "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
@@ -24,7 +25,7 @@ export const COUNTRIES = [
   "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
   "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
   "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-  "NC", "NE", "NF", "NG", "NI", "NL", "'NO'", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+  "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
   "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
   "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
   "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",

@@ -1,8 +1,8 @@
 import * as fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPENAPI_PATH, ROUTES } from "../../src/app.ts";
-import { InvoicedUsageQuerySchema, InvoicedUsageResponseSchema } from "../../src/routes/invoiced-usage.ts";
-import { UsageQuerySchema, UsageResponseSchema } from "../../src/routes/usage.ts";
+import { DOCS_PATH, OPENAPI_PATH, ROUTES } from "../../src/app.ts";
+import { invoicedUsageEndpoint, InvoicedUsageResponseSchema } from "../../src/routes/invoiced-usage.ts";
+import { usageEndpoint, UsageResponseSchema } from "../../src/routes/usage.ts";
 import { createBillingScenario } from "./helpers/factories.ts";
 import { callWorker } from "./helpers/request.ts";
 import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
@@ -13,8 +13,9 @@ const QUERY_RUNS = 150; // per route
 const AUTH_RUNS = 100; // per route
 const ROUTE_RUNS = 150;
 
-const [INVOICED, USAGE] = ROUTES;
-const PARAMS: Record<string, string[]> = { [INVOICED]: Object.keys(InvoicedUsageQuerySchema.shape), [USAGE]: Object.keys(UsageQuerySchema.shape) };
+const INVOICED = invoicedUsageEndpoint.path;
+const USAGE = usageEndpoint.path;
+const PARAMS: Record<string, string[]> = { [INVOICED]: Object.keys(invoicedUsageEndpoint.query.shape), [USAGE]: Object.keys(usageEndpoint.query.shape) };
 const RESPONSES: Record<string, { safeParse(v: unknown): { success: boolean } }> = { [INVOICED]: InvoicedUsageResponseSchema, [USAGE]: UsageResponseSchema };
 const REASONS = ["value_is_invalid", "value_is_duplicated", "invalid_date"];
 const ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"];
@@ -79,7 +80,7 @@ async function expectDocumentedError(response: Response, status: number, body: u
   const expected: Record<number, unknown> = {
     401: { status: 401, error: "Unauthorized" },
     404: { status: 404, error: "Not Found", code: expect.stringMatching(/^(route|billing_entity)_not_found$/) },
-    405: { status: 405, error: "Method Not Allowed" },
+    405: { status: 405, error: "Method Not Allowed", code: "not_allowed" },
     422: { status: 422, error: "Unprocessable Entity", code: "validation_errors", error_details: expect.any(Object) },
   };
   expect(Object.keys(expected)).toContain(String(status));
@@ -161,7 +162,8 @@ describe.each([INVOICED, USAGE])("%s: fuzzed Authorization headers", (route) => 
   });
 });
 
-const KNOWN_PATHS: string[] = [...ROUTES, OPENAPI_PATH];
+const PUBLIC_PATHS: string[] = [OPENAPI_PATH, DOCS_PATH];
+const KNOWN_PATHS: string[] = [...ROUTES, ...PUBLIC_PATHS];
 const path = fc.oneof(
   fc.webPath(),
   fc.constantFrom(...KNOWN_PATHS),
@@ -202,7 +204,7 @@ describe("unknown routes and methods", () => {
           expect(response.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
           return void (await expectDocumentedError(response, 405, JSON.parse(text)));
         }
-        const needsKey = pathname !== OPENAPI_PATH;
+        const needsKey = !PUBLIC_PATHS.includes(pathname);
         expect(response.status).toBe(needsKey && !withKey ? 401 : 200);
         if (m === "HEAD") expect(text).toBe("");
         else if (response.status === 401) await expectDocumentedError(response, 401, JSON.parse(text));

@@ -59,7 +59,7 @@ describe.each(ROUTES)("%s", (path) => {
       const response = await callWorker(path, { method });
       expect(response.status).toBe(405);
       expect(response.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
-      expect(await response.json()).toEqual({ status: 405, error: "Method Not Allowed" });
+      expect(await response.json()).toEqual({ status: 405, error: "Method Not Allowed", code: "not_allowed" });
     });
 
     it("OPTIONS lists the allowed methods", async () => {

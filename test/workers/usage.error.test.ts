@@ -56,7 +56,7 @@ describe("usage: 422", () => {
     expect422(q("customer_country", value), { customer_country: ["value_is_invalid"] }),
   );
 
-  it.each(["TRUE", "False", "1", "0", "yes", ""])("is_billable_metric_recurring=%j", (value) =>
+  it.each(["yes", "no", "t", "f", "2", "01", "truee", " true", "true ", ""])("is_billable_metric_recurring=%j", (value) =>
     expect422(q("is_billable_metric_recurring", value), { is_billable_metric_recurring: ["value_is_invalid"] }),
   );
 

@@ -320,6 +320,20 @@ describe("usage: filters", () => {
     expect(await usages(s.org.apiKey, `${MARCH_2025}&customer_country=Fr`)).toEqual(firstCustomerOnly(s.org.id));
   });
 
+  it("customer_country=NO (Norway), in any case: Lago's YAML quotes it, the code itself is plain", async () => {
+    const s = await twoCustomers({ customer: { country: "NO" } }, { country: "DE" });
+    expect(await usages(s.org.apiKey, `${MARCH_2025}&customer_country=NO`)).toEqual(firstCustomerOnly(s.org.id));
+    expect(await usages(s.org.apiKey, `${MARCH_2025}&customer_country=no`)).toEqual(firstCustomerOnly(s.org.id));
+  });
+
+  it("currency=NOK (Norwegian krone) is accepted, in any case", async () => {
+    const s = await createUsageScenario();
+    await s.usage("2025-03-10", [chargeUsage(s.metric, "1", 100, "NOK")]);
+    const expected = [row(s.org.id, ["2025-03-10", "2025-03-10"], { amount: 100, units: "1", currency: "NOK" })];
+    expect(await usages(s.org.apiKey, `${MARCH_2025}&currency=NOK`)).toEqual(expected);
+    expect(await usages(s.org.apiKey, `${MARCH_2025}&currency=nok`)).toEqual(expected);
+  });
+
   it("plan_code", async () => {
     const s = await createUsageScenario();
     const pro = await createPlan(s.org.id, { code: "pro" });
@@ -341,6 +355,20 @@ describe("usage: filters", () => {
     expect(await usages(s.org.apiKey, `${MARCH_2025}&is_billable_metric_recurring=false`)).toEqual([
       row(s.org.id, ["2025-03-10", "2025-03-10"], { amount: 100, units: "1" }),
     ]);
+  });
+
+  // Lago's Python client sends True / False; 1 / 0 are the other common spellings.
+  it.each([
+    ["True", true], ["TRUE", true], ["true", true], ["1", true],
+    ["False", false], ["FALSE", false], ["false", false], ["0", false],
+  ])("is_billable_metric_recurring=%s means %s", async (spelling, recurring) => {
+    const s = await createUsageScenario();
+    const seats = await createUsageMetric(s.org.id, { code: "seats", recurring: true });
+    await s.usage("2025-03-10", [chargeUsage(s.metric, "1", 100), chargeUsage(seats, "2", 300)]);
+    const expected = recurring
+      ? row(s.org.id, ["2025-03-10", "2025-03-10"], { amount: 300, units: "2", code: "seats" })
+      : row(s.org.id, ["2025-03-10", "2025-03-10"], { amount: 100, units: "1" });
+    expect(await usages(s.org.apiKey, `${MARCH_2025}&is_billable_metric_recurring=${spelling}`)).toEqual([expected]);
   });
 
   it("is_billable_metric_recurring follows the record's metric id, not its code", async () => {

@@ -2,6 +2,7 @@
 // data, or DATABASE_URL's PostgreSQL as is), the local Neon endpoint in front of it, and the Worker
 // in `wrangler dev`, all on 127.0.0.1.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { buildAssets } from "./assets/build.ts";
 import { pgliteCopy } from "./db/pglite-template.ts";
@@ -28,10 +29,26 @@ export async function startLocalService(opts: {
   databaseUrl?: string | undefined;
   vars?: Record<string, string>;
   quiet?: boolean;
+  /** Aborting it (a signal arrived while starting) stops whatever has started and rejects. */
+  signal?: AbortSignal;
 }): Promise<LocalService> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const unwind = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  const checkpoint = async () => {
+    if (opts.signal?.aborted) {
+      await unwind();
+      throw new Error("stopped while starting");
+    }
+  };
   buildAssets();
   const { backend, cleanup, label } = await openBackend(opts.databaseUrl);
+  cleanups.push(cleanup, () => backend.close());
+  await checkpoint();
   const neonLocal = await startNeonLocal({ backend });
+  cleanups.push(() => neonLocal.close());
+  await checkpoint();
   const vars = {
     NEON_FETCH_ENDPOINT: neonLocal.url,
     // The local endpoint serves its own database whatever this says, so the real URL (and its
@@ -49,37 +66,58 @@ export async function startLocalService(opts: {
       "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
-    { cwd: root, stdio: ["ignore", opts.quiet ? "ignore" : "inherit", "inherit"], env: { ...process.env, ...OFFLINE_ENV } },
+    // A process group of its own (detached): wrangler, workerd and esbuild are stopped together by
+    // signalling the group, whoever signalled us and however (npm forwards a signal to its child only).
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...OFFLINE_ENV } },
   );
   const exited = new Promise<number>((resolve) => wrangler.on("exit", (code) => resolve(code ?? 1)));
+  // wrangler says when it listens; watching for that line avoids a probe request (and its log line).
+  const ready = new Promise<boolean>((resolve) => {
+    wrangler.stdout.on("data", (chunk: Buffer) => {
+      if (!opts.quiet) process.stdout.write(chunk);
+      if (READY_LINE.test(chunk.toString())) resolve(true);
+    });
+    void exited.then(() => resolve(false));
+    opts.signal?.addEventListener("abort", () => resolve(false), { once: true });
+  });
+  cleanups.push(() => stopGroup(wrangler.pid, exited));
 
   let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      wrangler.kill("SIGTERM");
-      await exited;
-      await neonLocal.close();
-      await backend.close();
-      cleanup();
-    })());
+  const stop = () => (stopped ??= unwind());
 
   const url = `http://127.0.0.1:${opts.port}`;
-  const ready = await Promise.race([waitUntilServing(url), exited.then(() => false)]);
-  if (!ready) {
+  if (!(await ready)) {
     await stop();
-    throw new Error("wrangler dev did not start");
+    throw new Error(opts.signal?.aborted ? "stopped while starting" : "wrangler dev did not start");
   }
   return { url, label, stop, exited };
 }
 
-async function waitUntilServing(url: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 600; attempt++) {
+const READY_LINE = /Ready on http:\/\/127\.0\.0\.1:\d+/;
+const GRACE_MS = 3_000;
+
+/** SIGTERM to the whole group, then SIGKILL to whatever is left after a grace period. */
+async function stopGroup(pid: number | undefined, exited: Promise<number>): Promise<void> {
+  if (pid === undefined) return;
+  const signalGroup = (signal: NodeJS.Signals) => {
     try {
-      await fetch(url);
-      return true;
+      process.kill(-pid, signal);
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The group is already gone.
     }
-  }
-  return false;
+  };
+  signalGroup("SIGTERM");
+  const timer = new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref());
+  await Promise.race([exited, timer]);
+  // workerd may outlive wrangler by a moment: the group is killed whatever wrangler did.
+  signalGroup("SIGKILL");
+}
+
+/** True when nothing listens on 127.0.0.1:port (checked by listening on it for a moment). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }

@@ -1,26 +1,51 @@
 // npm start: the Worker in `wrangler dev` on 127.0.0.1, reading through the local Neon endpoint from
 // either an embedded PGlite seeded with demo data (default) or DATABASE_URL's PostgreSQL, as is.
 import "./node-version.ts";
-import { startLocalService } from "./local-service.ts";
-import { DEMO_API_KEY } from "./seed/demo.ts";
+import { portIsFree, startLocalService } from "./local-service.ts";
+import { DEMO_KEYS } from "./seed/demo.ts";
 
-const databaseUrl = process.env.DATABASE_URL;
-const service = await startLocalService({ port: Number(process.env.PORT ?? 8787), databaseUrl });
+const port = Number(process.env.PORT ?? 8787);
+if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+  console.error(`PORT=${process.env.PORT} is not a port number (1-65535).`);
+  process.exit(2);
+}
+// Checked before anything is printed: a curl pasted from our banner must reach this service.
+if (!(await portIsFree(port))) {
+  console.error(`Port ${port} on 127.0.0.1 is already in use: stop what holds it, or choose another with PORT=${port + 1} npm start`);
+  process.exit(1);
+}
 
+// Signals are handled from the first moment: one that arrives while starting stops what started.
+const starting = new AbortController();
+let service: Awaited<ReturnType<typeof startLocalService>> | undefined;
+let stopping = false;
 const stop = async (code: number) => {
-  await service.stop();
+  if (stopping) return;
+  stopping = true;
+  starting.abort();
+  await service?.stop();
   process.exit(code);
 };
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
+
+const databaseUrl = process.env.DATABASE_URL;
+try {
+  service = await startLocalService({ port, databaseUrl, signal: starting.signal });
+} catch (err) {
+  if (stopping) await new Promise(() => {}); // stop() exits
+  console.error(`Could not start: ${(err as Error).message}`);
+  process.exit(1);
+}
+if (stopping) await service.stop();
 void service.exited.then((code) => stop(code));
 
-const key = databaseUrl ? "<api key>" : DEMO_API_KEY;
+const key = databaseUrl ? "<api key>" : DEMO_KEYS[0]!.key;
 console.log(`
 Lago edge analytics is running on ${service.url} (${service.label}).
-${databaseUrl ? "Use one of that database's API keys." : `Demo API key: ${DEMO_API_KEY}`}
+${databaseUrl ? "Use one of that database's API keys." : `Demo API keys: ${DEMO_KEYS.map((k) => `${k.key} (${k.note})`).join(", ")}`}
 
   curl -H "Authorization: Bearer ${key}" "${service.url}/api/v1/analytics/invoiced_usage?months=12"
   curl -H "Authorization: Bearer ${key}" "${service.url}/api/v1/analytics/usage?time_granularity=monthly"
+  API reference: ${service.url}/api/v1/docs
 
 Ctrl-C stops everything.`);

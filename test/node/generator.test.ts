@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationStatements } from "../../scripts/db/migrations.ts";
-import { DEMO_API_KEY, DEMO_EXPIRED_API_KEY, demoData, demoOptions } from "../../scripts/seed/demo.ts";
+import { DEMO_API_KEY, DEMO_EXPIRED_API_KEY, DEMO_KEYS, demoData, demoOptions } from "../../scripts/seed/demo.ts";
 import { generateLagoData, LAGO_TABLES, type Batch } from "../../scripts/seed/generate.ts";
 import { insertStatement, loadLagoData } from "../../scripts/seed/load.ts";
 
@@ -108,6 +108,17 @@ describe("the demo loaded into PostgreSQL (PGlite)", () => {
       FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.value = ANY($2) ORDER BY k.value`, [NOW_SQL, [DEMO_API_KEY, DEMO_EXPIRED_API_KEY]]);
     expect(keys).toEqual([{ value: DEMO_API_KEY, live: true, slug: "acme" }, { value: DEMO_EXPIRED_API_KEY, live: false, slug: "acme" }]);
     expect(Number(await one("SELECT count(*) FROM api_keys WHERE expires_at > $1::timestamp", [NOW_SQL]))).toBeGreaterThan(0);
+  });
+
+  it("has every key npm start and the README name, live unless said to be expired", async () => {
+    const keys = await rows<{ value: string; live: boolean; slug: string }>(`SELECT k.value, (k.expires_at IS NULL OR k.expires_at > $1::timestamp) live, o.slug
+      FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.value = ANY($2)`, [NOW_SQL, DEMO_KEYS.map((k) => k.key)]);
+    expect(keys).toHaveLength(DEMO_KEYS.length);
+    for (const { key, note } of DEMO_KEYS) {
+      const row = keys.find((k) => k.value === key);
+      expect(note.startsWith(row?.slug ?? "?"), key).toBe(true);
+      expect(row?.live, key).toBe(!note.includes("expired"));
+    }
   });
 
   it("has both customer types (and unset ones), several countries and billing entity codes", async () => {

@@ -1,0 +1,116 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { portIsFree } from "../../scripts/local-service.ts";
+
+// `npm start` as a user runs it: through npm, in a process group of its own (as a terminal would
+// start it), on a port of the test's own. Each test stops everything it started.
+const root = join(import.meta.dirname, "..", "..");
+const BANNER_END = "Ctrl-C stops everything.";
+const started: { child: ChildProcess; port: number }[] = [];
+
+const kill = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+// Whatever a failed test left behind: npm's group, and anything still serving its port.
+afterEach(() => {
+  for (const { child, port } of started.splice(0)) {
+    if (child.exitCode === null && child.pid) kill(-child.pid, "SIGKILL");
+    for (const line of leftovers(port)) kill(Number(line.trim().split(" ")[0]), "SIGKILL");
+  }
+});
+
+let nextPort = 18_700 + Math.floor(Math.random() * 500);
+
+function npmStart(port: number) {
+  const child = spawn("npm", ["start"], { cwd: root, detached: true, env: { ...process.env, PORT: String(port) } });
+  started.push({ child, port });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const banner = new Promise<void>((resolve, reject) => {
+    const check = () => (output.includes(BANNER_END) ? resolve() : undefined);
+    child.stdout.on("data", check);
+    void exited.then(() => reject(new Error(`npm start exited before its banner:\n${output}`)));
+  });
+  banner.catch(() => undefined); // awaited only by the tests that expect a banner
+  return { child, exited, banner, output: () => output };
+}
+
+/** Processes still running for this port: wrangler and workerd carry it on their command line. */
+function leftovers(port: number): string[] {
+  const ps = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return ps.split("\n").filter((line) => line.includes(`127.0.0.1:${port}`) || line.includes(`--port ${port}`));
+}
+
+async function waitUntilStopped(port: number, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < withinMs) {
+    if (leftovers(port).length === 0 && (await portIsFree(port))) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`still running after ${withinMs} ms: ${leftovers(port).join("; ")}`);
+}
+
+describe("npm start", () => {
+  it("serves the API and its reference page's assets, prints every demo key, and logs no probe request", async () => {
+    const port = nextPort++;
+    const run = npmStart(port);
+    await run.banner;
+    const api = await fetch(`http://127.0.0.1:${port}/api/v1/analytics/invoiced_usage?months=3`, {
+      headers: { Authorization: "Bearer demo_acme_1" },
+    });
+    expect(api.status).toBe(200);
+    await api.body?.cancel();
+    const script = await fetch(`http://127.0.0.1:${port}/api/v1/docs/assets/swagger-ui-dist/swagger-ui-bundle.js`);
+    expect(script.status).toBe(200);
+    await script.body?.cancel();
+    for (const key of ["demo_acme_1", "demo_globex_1", "demo_initech_1", "demo_umbrella_1", "demo_acme_2"]) {
+      expect(run.output()).toContain(key);
+    }
+    expect(run.output()).not.toMatch(/GET \/ /);
+    process.kill(run.child.pid!, "SIGTERM");
+    await waitUntilStopped(port, 5_000);
+  }, 120_000);
+
+  it("stops everything within 5 s when npm's process gets SIGTERM", async () => {
+    const port = nextPort++;
+    const run = npmStart(port);
+    await run.banner;
+    expect(leftovers(port).length).toBeGreaterThan(0);
+    process.kill(run.child.pid!, "SIGTERM");
+    expect(await waitUntilStopped(port, 5_000)).toBeLessThan(5_000);
+  }, 120_000);
+
+  it("stops everything within 5 s when its process group gets SIGINT (Ctrl-C)", async () => {
+    const port = nextPort++;
+    const run = npmStart(port);
+    await run.banner;
+    process.kill(-run.child.pid!, "SIGINT");
+    expect(await waitUntilStopped(port, 5_000)).toBeLessThan(5_000);
+  }, 120_000);
+
+  it("refuses a port already in use with one line naming it, before printing anything else", async () => {
+    const port = nextPort++;
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const run = npmStart(port);
+      const code = await run.exited;
+      expect(code).not.toBe(0);
+      const ours = run.output().split("\n").filter((line) => line.includes(String(port)));
+      expect(ours).toEqual([`Port ${port} on 127.0.0.1 is already in use: stop what holds it, or choose another with PORT=${port + 1} npm start`]);
+      expect(run.output()).not.toContain("running on");
+      expect(run.output()).not.toContain("curl");
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  }, 60_000);
+});

@@ -22,7 +22,7 @@ const kill = (pid: number, signal: NodeJS.Signals) => {
 afterEach(() => {
   for (const { child, port } of started.splice(0)) {
     if (child.exitCode === null && child.pid) kill(-child.pid, "SIGKILL");
-    for (const line of leftovers(port)) kill(Number(line.trim().split(" ")[0]), "SIGKILL");
+    for (const { pgid } of leftovers(port)) kill(-pgid, "SIGKILL");
   }
 });
 
@@ -44,10 +44,25 @@ function npmStart(port: number) {
   return { child, exited, banner, output: () => output };
 }
 
-/** Processes still running for this port: wrangler and workerd carry it on their command line. */
-function leftovers(port: number): string[] {
-  const ps = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return ps.split("\n").filter((line) => line.includes(`127.0.0.1:${port}`) || line.includes(`--port ${port}`));
+type Proc = { pid: number; pgid: number; args: string };
+
+function processes(): Proc[] {
+  const ps = execFileSync("ps", ["-eo", "pid=,pgid=,stat=,args="], { encoding: "utf8" });
+  return ps
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 4 && !f[2]!.startsWith("Z")) // zombies are already dead
+    .map((f) => ({ pid: Number(f[0]), pgid: Number(f[1]), args: f.slice(3).join(" ") }));
+}
+
+/**
+ * Everything still running for this port: the processes naming it (wrangler, the outer workerd)
+ * and every other member of their process groups (the inner workerd listens on a random port).
+ */
+function leftovers(port: number): Proc[] {
+  const all = processes();
+  const groups = new Set(all.filter((p) => p.args.includes(`127.0.0.1:${port}`) || p.args.includes(`--port ${port}`)).map((p) => p.pgid));
+  return all.filter((p) => groups.has(p.pgid) && p.pid !== process.pid);
 }
 
 async function waitUntilStopped(port: number, withinMs: number): Promise<number> {
@@ -56,7 +71,7 @@ async function waitUntilStopped(port: number, withinMs: number): Promise<number>
     if (leftovers(port).length === 0 && (await portIsFree(port))) return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`still running after ${withinMs} ms: ${leftovers(port).join("; ")}`);
+  throw new Error(`still running after ${withinMs} ms: ${leftovers(port).map((p) => p.args.slice(0, 120)).join("; ")}`);
 }
 
 describe("npm start", () => {

@@ -1,9 +1,10 @@
-// npm run bench [-- --sizes 10k,100k,1M --reps 30 --service-reps 100 --slow-reps 10 --rebuild-rollups --keep-running]
+// npm run bench [-- --sizes 10k,100k,1M --reps 30 --service-reps 100 --slow-reps 10 --rebuild-rollups --keep-running
+//                   --lago-sql PATH (or LAGO_INVOICED_USAGE_SQL=PATH): Lago's own invoiced-usage query, as a baseline]
 // Starts (installing it if absent) a PostgreSQL of its own, loads or reuses one database per size,
 // applies the service's migration, builds and refreshes the rollups, measures, prints the table and
-// writes it to bench/results.md. Not part of npm test.
+// writes it to .data/bench-results.md (or, with --update-docs, the tracked bench/results.md). Not part of npm test.
 import "../node-version.ts";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { END_MARKER as LOAD_END_MARKER, START_MARKER as LOAD_START_MARKER } from "../load/report.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -12,8 +13,9 @@ import { ensureDataset, SIZES, TARGET_API_KEY } from "./dataset.ts";
 import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.ts";
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
+import { resultsFile } from "./results-file.ts";
 import {
-  applyServiceMigration, LAGO_SQL_PATH, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
+  applyServiceMigration, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
 } from "./scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -25,8 +27,17 @@ const { values } = parseArgs({
     "slow-reps": { type: "string", default: "10" },
     "keep-running": { type: "boolean", default: false },
     "rebuild-rollups": { type: "boolean", default: false },
+    "lago-sql": { type: "string" },
+    "update-docs": { type: "boolean", default: false },
   },
 });
+// Lago's invoiced-usage query is Lago's code, not ours: the bench runs it when given its path.
+const lagoSqlPath = values["lago-sql"] ?? process.env.LAGO_INVOICED_USAGE_SQL;
+const lagoSql = lagoSqlPath && existsSync(lagoSqlPath) ? readFileSync(lagoSqlPath, "utf8") : undefined;
+if (lagoSql === undefined) {
+  const why = lagoSqlPath ? `${lagoSqlPath} does not exist` : "no --lago-sql PATH or LAGO_INVOICED_USAGE_SQL given";
+  console.log(`Lago's invoiced-usage query: ${why}; its baseline rows are left out, everything else runs.`);
+}
 const reps = Number(values.reps);
 const slowReps = Number(values["slow-reps"]);
 const serviceReps = Number(values["service-reps"]);
@@ -59,7 +70,7 @@ try {
     await applyServiceMigration(session.pg, values["rebuild-rollups"]);
     const refresh = await refreshAll(session);
     console.log(`${size.label}: rollups ${refresh.firstBuild.reused ? "up to date" : `built in ${refresh.firstBuild.seconds.toFixed(1)} s`}; measuring`);
-    const measured = await measureSize(session, reps, now, slowReps);
+    const measured = await measureSize(session, reps, now, slowReps, lagoSql);
     reports.push({ label: size.label, refresh, ...measured, edge: await measureEdge(session) });
   }
   // The service's own rows last, interleaved across the sizes (see measureServiceInterleaved).
@@ -101,11 +112,11 @@ Written by \`${commandLine}\` on ${now.toISOString().slice(0, 16).replace("T", "
 - Machine: ${machine}; Node ${process.versions.node}; ${server.version}, own data directory, 127.0.0.1.
 - Data (scripts/seed generator, seed "bench"): per size, one target organization with that many
   charge-type-mixed fees over 36 months (50 metrics, 3 currencies) and that many daily_usages rows,
-  beside ten other organizations of the same size (see README, "Benchmarks", for what differs).
+  beside ten other organizations of the same size (see docs/benchmarks.md for what differs).
 - Service: the query functions the routes call (\`readInvoicedUsage\`, \`readUsage\`), through Drizzle,
   the Neon HTTP driver and the local Neon endpoint (scripts/neon-local) in Node, rollups built.
-- Baselines, run directly with \`pg\`: Lago's published invoiced-usage query (read at run time from
-  ${LAGO_SQL_PATH.replace(`${join(root, "..")}/`, "../")}), and a jsonb unnest of daily_usages.usage_diff.
+- Baselines, run directly with \`pg\`: ${lagoSql === undefined ? "(Lago's invoiced-usage query not given: no row)" : "Lago's published invoiced-usage query (given with --lago-sql)"},
+  and a jsonb unnest of daily_usages.usage_diff.
 - Worker rows: the Worker in workerd (\`wrangler dev\`, requests over loopback HTTP) in front of the same
   local endpoint; "no-cache" requests (\`Cache-Control: no-cache\`) ask the database, the edge-cache rows are
   timed after one request filled the Cache API, and the local endpoint counted no statement during them.
@@ -121,12 +132,11 @@ ${body}
 
 ${goalLines.join("\n")}
 `;
-mkdirSync(join(root, "bench"), { recursive: true });
 // The load run (npm run load) keeps its own section in the same file, between its markers.
-const resultsFile = join(root, "bench", "results.md");
-const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+const output = resultsFile(values["update-docs"]);
+const previous = existsSync(output.path) ? readFileSync(output.path, "utf8") : "";
 const loadStart = previous.indexOf(LOAD_START_MARKER);
 const loadEnd = previous.indexOf(LOAD_END_MARKER);
 const loadSection = loadStart >= 0 && loadEnd > loadStart ? `\n${previous.slice(loadStart, loadEnd + LOAD_END_MARKER.length)}\n` : "";
-writeFileSync(resultsFile, `${markdown}${loadSection}`);
-console.log("\nWritten to bench/results.md");
+writeFileSync(output.path, `${markdown}${loadSection}`);
+console.log(`\nWritten to ${output.shown}`);

@@ -2,8 +2,6 @@
 // HTTP driver, through the local Neon endpoint, in Node) against the baselines run with `pg`.
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { drizzle } from "drizzle-orm/neon-http";
 import pg from "pg";
@@ -20,7 +18,6 @@ import { monthWindow } from "../../src/time/utc-months.ts";
 import { TARGET_API_KEY } from "./dataset.ts";
 import { measure, measureInterleaved, type Timing } from "./measure.ts";
 
-export const LAGO_SQL_PATH = join(import.meta.dirname, "..", "..", "..", "shared", "reference", "lago-invoiced-usage.sql");
 
 // The usage baseline: every record of the window unnested from usage_diff, summed per month.
 const USAGE_BASELINE = `
@@ -144,14 +141,20 @@ export async function measureServiceInterleaved(sessions: Session[], reps: numbe
 }
 
 /** Baselines, the direct queries and the exactness checks for one size. */
-export async function measureSize(s: Session, reps: number, now: Date, slowReps: number): Promise<Omit<SizeResult, "refresh">> {
-  const lagoSql = readFileSync(LAGO_SQL_PATH, "utf8");
+export async function measureSize(
+  s: Session,
+  reps: number,
+  now: Date,
+  slowReps: number,
+  /** Lago's own invoiced-usage SQL (one parameter: the organization id); undefined = no baseline row. */
+  lagoSql: string | undefined,
+): Promise<Omit<SizeResult, "refresh">> {
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
   const served = { iu: await readInvoicedUsage(s.db, s.organizationId, iu, true), u: await readUsage(s.db, s.organizationId, u, true) };
   const direct = { iu: await invoicedUsage(s.db, s.organizationId, iu), u: await usage(s.db, s.organizationId, u) };
   const timings: Record<string, Timing> = {};
-  timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);
+  if (lagoSql !== undefined) timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);
   timings.invoicedDirect = await measure(slowReps, () => invoicedUsage(s.db, s.organizationId, iu), 1);
   timings.usageBaseline = await measure(reps, () => s.pg.query(USAGE_BASELINE, [s.organizationId, u.fromDate, u.toDate]), 1);
   timings.usageDirect = await measure(slowReps, () => usage(s.db, s.organizationId, u), 1);

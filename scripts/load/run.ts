@@ -1,8 +1,9 @@
-// npm run load [-- --connections 10 --duration 10]: a fixed number of concurrent clients for a fixed
+// npm run load [-- --connections 10 --duration 10 --update-docs]: a fixed number of concurrent clients for a fixed
 // time against the same stack as `npm start` (wrangler dev, the local Neon endpoint, PGlite with the
 // demo data) on 127.0.0.1, on both endpoints, cached and uncached. autocannon runs in a process of
 // its own, so the load generator does not share an event loop with the database. Prints the figures
-// and writes them into bench/results.md between the load markers (the rest of the file is left as is).
+// and writes them between the load markers of the results file (the rest of the file is left as is):
+// .data/bench-results.md, or the tracked bench/results.md with --update-docs.
 import "../node-version.ts";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -10,13 +11,18 @@ import { createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { resultsFile } from "../bench/results-file.ts";
 import { startLocalService } from "../local-service.ts";
 import { DEMO_API_KEY } from "../seed/demo.ts";
 import { type LoadResult, type Scenario, writeLoadSection } from "./report.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const { values } = parseArgs({
-  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" } },
+  options: {
+    connections: { type: "string", default: "10" },
+    duration: { type: "string", default: "10" },
+    "update-docs": { type: "boolean", default: false },
+  },
 });
 const connections = Number(values.connections);
 const duration = Number(values.duration);
@@ -89,13 +95,14 @@ try {
 const cpu = cpus();
 const autocannonVersion = (JSON.parse(readFileSync(join(root, "node_modules", "autocannon", "package.json"), "utf8")) as { version: string }).version;
 const argv = process.argv.slice(2).join(" ");
-const section = writeLoadSection(join(root, "bench", "results.md"), {
+const output = resultsFile(values["update-docs"]);
+const section = writeLoadSection(output.path, {
   command: `npm run load${argv ? ` -- ${argv}` : ""}`,
   machine: `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; Node ${process.versions.node}; autocannon ${autocannonVersion}`,
   connections,
   duration,
   results,
 });
-console.log(`\n${section}\nWritten to bench/results.md`);
+console.log(`\n${section}\nWritten to ${output.shown}`);
 // The goal is zero errors and zero non-2xx answers: anything else fails the command.
 process.exitCode = results.every((r) => r.errors === 0 && r.non2xx === 0) ? 0 : 1;

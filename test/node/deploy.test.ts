@@ -73,7 +73,7 @@ describe("the deploy workflow", () => {
     const deploy = workflow.jobs.deploy;
     expect(deploy.if).toContain("github.ref_name == 'main'");
     expect(deploy.strategy.matrix.region).toEqual(["us", "eu"]);
-    expect(deploy.steps.at(-1).run).toContain("wrangler deploy --env ${{ matrix.region }}");
+    expect(deploy.steps.at(-1).run).toContain("npm run deploy -- --env ${{ matrix.region }}");
   });
 
   it("takes every credential from the CI secret store, never from the file", () => {
@@ -84,5 +84,27 @@ describe("the deploy workflow", () => {
         expect(line).toMatch(/\$\{\{ secrets\.[A-Z_]+ \}\}/);
       }
     }
+  });
+});
+
+describe("npm run deploy and npm run dev", () => {
+  const npm = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync("npm", ["run", "--silent", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+
+  it("deploy refuses anything but --env us or --env eu, before calling wrangler", () => {
+    for (const args of [[], ["--env", "asia"], ["--env"]]) {
+      const run = npm(["deploy", "--", ...args]);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim()).toBe("Usage: npm run deploy -- --env us|eu");
+    }
+  });
+
+  it("deploy --env eu --dry-run bundles the EU Worker through wrangler deploy", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "deploy-dry-"));
+    const run = npm(["deploy", "--", "--env", "eu", "--dry-run", "--outdir", outdir], {
+      WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true",
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('env.REGION ("eu")');
   });
 });

@@ -27,7 +27,7 @@ const ConfigSchema = z.object({
   CACHE_STALE_IF_ERROR: seconds(DAY, 7 * DAY),
   // Capped at 60 s: a deleted (revoked) key must stop working within a minute.
   CACHE_API_KEY_TTL: seconds(60, 60),
-  // The most a request may wait for the database, all its calls together (README, "Faults").
+  // The most a request may wait for the database, all its calls together (docs/operations.md, "Faults").
   DATABASE_TIMEOUT_MS: wholeNumber(10_000, 100, 60_000),
   // What the RATE_LIMITER binding enforces ([[ratelimits]] simple.limit and simple.period in
   // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.

@@ -2,6 +2,7 @@
 // `npm start` runs it) in front of the local Neon endpoint. One request fills the Cache API (the API
 // key lookup and the response); the timed requests after it must not reach the database.
 import { spawn } from "node:child_process";
+import { buildAssets } from "../assets/build.ts";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ export type EdgeWorker = { get(path: string, apiKey: string, headers?: Record<st
 /** The Worker in `wrangler dev` on 127.0.0.1, or the reason it cannot be measured. */
 export async function startEdgeWorker(neonLocal: NeonLocal): Promise<EdgeWorker | string> {
   if (!existsSync(join(root, "src", "cache"))) return "pending: cache not merged";
+  buildAssets(); // wrangler.toml's [assets] directory must exist before wrangler dev starts
   const port = await freePort();
   const wrangler = spawn(
     process.execPath,

@@ -60,7 +60,7 @@ for (const batch of generateLagoData(generateOptions(size, new Date(nowIso)))) {
 await finish();
 
 // The other ten organizations' daily usages: the target's rows, day for day, on their own
-// subscriptions (matched by number), each keeping its first usage record only (disk: see README).
+// subscriptions (matched by number), each keeping its first usage record only (disk: see docs/benchmarks.md).
 const others = await db.query<{ id: string }>("SELECT id FROM organizations WHERE id <> $1 ORDER BY slug", [targetOrganization]);
 for (const { id } of others.rows) {
   await db.query(

@@ -13,7 +13,7 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError("INTERNAL");
   }
   c.set("config", result.config);
-  // One deadline for all the request's database calls together (README, "Faults"): a database that
+  // One deadline for all the request's database calls together (docs/operations.md, "Faults"): a database that
   // hangs costs the client at most DATABASE_TIMEOUT_MS, then a stale answer or a 503.
   const timing = { ms: 0, queries: 0 };
   c.set("dbTiming", timing);

@@ -19,7 +19,7 @@ export const rateLimitPolicy = createMiddleware<AppEnv>(async (c, next) => {
 /**
  * Counts one request against the organization's limit and refuses it with a 429 when the limit is
  * reached. Called only for requests that are about to ask the database: a cache hit costs the
- * database nothing and is never counted (README, "Rate limiting").
+ * database nothing and is never counted (docs/operations.md, "Rate limiting").
  */
 export async function enforceRateLimit(c: Context<AppEnv>): Promise<void> {
   const limiter = c.env.RATE_LIMITER;

@@ -8,7 +8,7 @@ import { callWorker } from "./helpers/request.ts";
 import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Fuzzed requests through the Worker's own fetch handler: whatever arrives, the answer is one of
-// the documented JSON shapes (../shared/docs/api-contract.md, "Errors") and never a 5xx.
+// the documented JSON shapes (docs/api.md, "Requests and errors") and never a 5xx.
 const QUERY_RUNS = 150; // per route
 const AUTH_RUNS = 100; // per route
 const ROUTE_RUNS = 150;

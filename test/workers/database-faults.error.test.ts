@@ -30,7 +30,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-// What each fault got the client and how fast, printed for the record (README, "Faults").
+// What each fault got the client and how fast, printed for the record (docs/operations.md, "Faults").
 const outcomes: string[] = [];
 afterAll(() => console.log(`[faults] deadline ${DEADLINE_MS} ms\n${outcomes.join("\n")}`));
 

@@ -5,7 +5,7 @@ import { createBillingScenario } from "./helpers/factories.ts";
 
 // Per-organization rate limiting with Cloudflare's binding, simulated by Miniflare. The app gets
 // RATE_LIMITER_TIGHT (vitest.config.ts: 3 requests per 60 s) in place of wrangler.toml's generous
-// one. Only requests that go to the database count; cache hits are free (README, "Rate limiting").
+// one. Only requests that go to the database count; cache hits are free (docs/operations.md, "Rate limiting").
 const LIMIT = 3;
 const TIGHT = (env as unknown as { RATE_LIMITER_TIGHT: RateLimit }).RATE_LIMITER_TIGHT;
 const INVOICED = "/api/v1/analytics/invoiced_usage";

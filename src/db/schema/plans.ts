@@ -1,4 +1,4 @@
-// Generated from ../shared/docs/lago-schema.md: Lago's own names and types. Defaults exist only so
+// Lago's own table, as lago-api's db/structure.sql defines it: Lago's names and types. Defaults exist only so
 // a standalone dev/test database is easy to fill; the service never writes to these tables.
 import { bigint, boolean, doublePrecision, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { planPricingType } from "./enums.ts";

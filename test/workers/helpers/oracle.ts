@@ -1,5 +1,5 @@
 // The answers both endpoints must give, worked out in TypeScript from the rows a test inserted
-// (random-orgs.ts), straight from ../shared/docs/api-contract.md. Nothing here calls the service's
+// (random-orgs.ts), straight from the documented behaviour (docs/api.md). Nothing here calls the service's
 // queries: an oracle that shared their SQL would share their bugs.
 
 // --- The rows, as the test inserted them -------------------------------------------------------

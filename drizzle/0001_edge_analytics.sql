@@ -99,3 +99,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_updated_
 --> statement-breakpoint
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_organization_id_and_usage_date"
 	ON "daily_usages" USING btree ("organization_id", "usage_date");
+--> statement-breakpoint
+-- The time as of which a rollup holds all of Lago's changes: the start of the last refresh run that
+-- left none of its buckets queued. Answers read from the rollup carry it as Last-Modified.
+ALTER TABLE edge_analytics.rollup_status ADD COLUMN IF NOT EXISTS "fresh_as_of" timestamp(6);

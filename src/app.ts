@@ -12,6 +12,7 @@ import { docsPage } from "./openapi/docs.ts";
 import { openApiRoute } from "./openapi/route.ts";
 import { rollupCanServe } from "./endpoint.ts";
 import { ENDPOINTS } from "./endpoints.ts";
+import { csvFilename, FormatQuerySchema, wantsCsv } from "./format/negotiate.ts";
 import { parseQuery } from "./validation/query.ts";
 
 /** The API's paths, each behind a Lago API key. */
@@ -45,7 +46,10 @@ export function createApp() {
   // Only known routes authenticate: an unknown path is a 404 for everyone, not a 401.
   for (const endpoint of ENDPOINTS) {
     app.get(endpoint.path, database, apiKeyAuth, rateLimitPolicy, (c) => {
-      const query = parseQuery(c.req.url, endpoint.query);
+      const { query, common } = parseQuery(c.req.url, endpoint.query, FormatQuerySchema);
+      const csv = wantsCsv(common.format, c.req.header("Accept"));
+      c.set("endpoint", endpoint);
+      c.set("format", csv ? { kind: "csv", filename: csvFilename(endpoint.cache.route, query) } : { kind: "json" });
       return endpoint.handle(c, query, rollupCanServe(endpoint, query));
     });
   }

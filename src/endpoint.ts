@@ -18,8 +18,11 @@ export type Endpoint<Q extends z.ZodMiniObject = z.ZodMiniObject> = {
   query: Q;
   /** One sentence per parameter, defaults in words (never a date: the document must not change daily). */
   parameterDescriptions: { [K in ParamName<Q>]: string };
-  /** Named component schemas, Lago's names: the response first, then the schemas it is made of. */
-  response: { name: string; schema: z.core.$ZodType; parts?: Record<string, z.core.$ZodType> };
+  /**
+   * The 200's schema and its list of rows (`key` in the body, each row an `item`), with Lago's names
+   * for both in the OpenAPI document. The CSV representation is that list, one column per item field.
+   */
+  response: { name: string; schema: z.core.$ZodType; list: { key: string; name: string; item: z.ZodMiniObject } };
   /** Extra error answers this endpoint can give (401, 405, 422, 429, 503 apply to every endpoint). */
   notFound?: string;
   cache: {

@@ -1,6 +1,8 @@
 import type { NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Config } from "./config.ts";
+import type { Endpoint } from "./endpoint.ts";
+import type { Format } from "./format/negotiate.ts";
 
 export type Bindings = {
   DATABASE_URL?: string;
@@ -32,5 +34,8 @@ export type AppEnv = {
     /** Time this request has spent waiting for the database so far (its log line reports it). */
     dbTiming: DatabaseTiming;
     organizationId: string;
+    /** The endpoint answering this request, and the representation it answers in. */
+    endpoint: Endpoint;
+    format: Format;
   };
 };

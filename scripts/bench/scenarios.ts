@@ -151,7 +151,7 @@ export async function measureSize(
 ): Promise<Omit<SizeResult, "refresh">> {
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
-  const served = { iu: await readInvoicedUsage(s.db, s.organizationId, iu, true), u: await readUsage(s.db, s.organizationId, u, true) };
+  const served = { iu: (await readInvoicedUsage(s.db, s.organizationId, iu, true)).rows, u: (await readUsage(s.db, s.organizationId, u, true)).rows };
   const direct = { iu: await invoicedUsage(s.db, s.organizationId, iu), u: await usage(s.db, s.organizationId, u) };
   const timings: Record<string, Timing> = {};
   if (lagoSql !== undefined) timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);

@@ -91,7 +91,7 @@ export function buildOpenApiDocument(endpoints: readonly Endpoint[] = ENDPOINTS)
   names.add(CountrySchema, { id: "Country" });
   for (const e of endpoints) {
     names.add(e.response.schema, { id: e.response.name });
-    for (const [id, part] of Object.entries(e.response.parts ?? {})) names.add(part, { id });
+    names.add(e.response.list.item, { id: e.response.list.name });
   }
   const components: Components = {};
   const paths = Object.fromEntries(endpoints.map((e) => [e.path, operation(e, names, components)]));

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { invoicedUsage, type InvoicedUsageFilters, type InvoicedUsageRow } from "./invoiced-usage.ts";
-import { isRollupMissing, rollupReady } from "./rollup-status.ts";
+import { freshAsOfMs, isRollupMissing, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
 
 /**
  * invoiced_usage as the endpoint answers it: from the monthly rollup when it is built, otherwise
@@ -13,14 +13,17 @@ export async function readInvoicedUsage(
   organizationId: string,
   filters: InvoicedUsageFilters,
   useRollup: boolean,
-): Promise<InvoicedUsageRow[]> {
+): Promise<Read<InvoicedUsageRow>> {
   const fromRollup = useRollup
     ? await invoicedUsageFromRollup(db, organizationId, filters).catch((err: unknown) => {
         if (isRollupMissing(err)) return undefined;
         throw err;
       })
     : undefined;
-  return fromRollup ?? (await invoicedUsage(db, organizationId, filters));
+  if (fromRollup) return fromRollup;
+  // Read now: Lago's tables as of (at least) this moment.
+  const dataAt = Date.now();
+  return { rows: await invoicedUsage(db, organizationId, filters), dataAt };
 }
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */
@@ -28,7 +31,7 @@ export async function invoicedUsageFromRollup(
   db: Database,
   organizationId: string,
   filters: InvoicedUsageFilters,
-): Promise<InvoicedUsageRow[] | undefined> {
+): Promise<Read<InvoicedUsageRow> | undefined> {
   // Month bounds: a fee's month is >= a month start exactly when the fee is, and likewise for <.
   const from = filters.from === undefined
     ? sql`(SELECT date_trunc('month', o.created_at)::date FROM organizations o WHERE o.id = ${organizationId})`
@@ -56,12 +59,13 @@ export async function invoicedUsageFromRollup(
         WHERE ${where} AND ${filters.currency ? sql`r.currency = ${filters.currency}` : sql`r.currency IS NULL`}`;
   // One row back: whether the rollup may answer, and the answer as JSON text (one value to parse
   // rather than a row per (month, code, currency)). Amounts are exact decimal text.
-  const result = await db.execute<{ ready: boolean; rows: string | null }>(sql`
+  const result = await db.execute<{ ready: boolean; rows: string | null; fresh_as_of: string | null }>(sql`
     WITH ready AS (SELECT ${rollupReady("invoiced_usage", organizationId)} AS ok)
-    SELECT (SELECT ok FROM ready) AS ready, CASE WHEN (SELECT ok FROM ready) THEN (${months}) END AS rows`);
+    SELECT (SELECT ok FROM ready) AS ready, CASE WHEN (SELECT ok FROM ready) THEN (${months}) END AS rows,
+      ${rollupFreshAsOf("invoiced_usage")} AS fresh_as_of`);
   const row = result.rows[0];
   if (!row?.ready) return undefined;
-  return (JSON.parse(`[${row.rows ?? ""}]`) as RenderedMonth[]).flatMap(decodeMonth);
+  return { rows: (JSON.parse(`[${row.rows ?? ""}]`) as RenderedMonth[]).flatMap(decodeMonth), dataAt: freshAsOfMs(row.fresh_as_of) };
 }
 
 // A month as stored by the refresh, [month, codes, currencies, [[code index, currency index, amount]]]

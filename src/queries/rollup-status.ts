@@ -5,22 +5,36 @@ import { sql, type SQL } from "drizzle-orm";
 
 export type Rollup = "invoiced_usage" | "usage";
 
+/** An answer's rows and the time (ms since the epoch) as of which they hold Lago's data. */
+export type Read<T> = { rows: T[]; dataAt: number };
+
 /** The queue kinds that feed the usage rollup (see rollups/recompute.ts). */
 export const USAGE_KINDS_SQL = sql`ARRAY['usage_day', 'usage_week', 'usage_month']::text[]`;
 
 /**
- * True once the rollup's first full build is done and no bucket of this organization is stuck
- * failing. Evaluated in the same statement as the read, so the answer costs one round trip.
+ * True once the rollup's first full build is done, it knows how fresh it is, and no bucket of this
+ * organization is stuck failing. Evaluated in the same statement as the read, so the answer costs
+ * one round trip.
  */
 export function rollupReady(rollup: Rollup, organizationId: string): SQL {
   const kinds = rollup === "usage" ? USAGE_KINDS_SQL : sql`ARRAY['invoiced_usage']::text[]`;
-  return sql`(coalesce((SELECT s.built_at IS NOT NULL FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup}), false)
+  return sql`(coalesce((SELECT s.built_at IS NOT NULL AND s.fresh_as_of IS NOT NULL
+      FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup}), false)
     AND NOT EXISTS (SELECT 1 FROM edge_analytics.dirty_buckets d
       WHERE d.kind = ANY (${kinds}) AND d.organization_id = ${organizationId} AND d.failed_at IS NOT NULL))`;
 }
 
-// undefined_table, invalid_schema_name, insufficient_privilege: no rollups here (or not for this role).
-const MISSING_SQLSTATE = new Set(["42P01", "3F000", "42501"]);
+/** The rollup's fresh_as_of as ISO-8601 text (UTC): every change Lago made before it is in the rollup. */
+export function rollupFreshAsOf(rollup: Rollup): SQL {
+  return sql`(SELECT to_char(s.fresh_as_of, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup})`;
+}
+
+/** Milliseconds since the epoch of rollupFreshAsOf's text. */
+export const freshAsOfMs = (text: string | null): number => (text === null ? Number.NaN : Date.parse(text));
+
+// undefined_table, invalid_schema_name, insufficient_privilege, undefined_column (a rollup schema
+// older than this code, before its migration is re-run): no usable rollups here.
+const MISSING_SQLSTATE = new Set(["42P01", "3F000", "42501", "42703"]);
 
 export function isRollupMissing(err: unknown): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {

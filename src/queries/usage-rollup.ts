@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { isRollupMissing, rollupReady } from "./rollup-status.ts";
+import { freshAsOfMs, isRollupMissing, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
 import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from "./usage.ts";
 
 /**
@@ -8,14 +8,17 @@ import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from ".
  * keeps every filter given (the endpoint's allowlist, src/routes/usage.ts), otherwise from Lago's
  * daily_usages directly.
  */
-export async function readUsage(db: Database, organizationId: string, filters: UsageFilters, useRollup: boolean): Promise<UsageRow[]> {
+export async function readUsage(db: Database, organizationId: string, filters: UsageFilters, useRollup: boolean): Promise<Read<UsageRow>> {
   const fromRollup = useRollup
     ? await usageFromRollup(db, organizationId, filters).catch((err: unknown) => {
         if (isRollupMissing(err)) return undefined;
         throw err;
       })
     : undefined;
-  return fromRollup ?? (await usage(db, organizationId, filters));
+  if (fromRollup) return fromRollup;
+  // Read now: Lago's tables as of (at least) this moment.
+  const dataAt = Date.now();
+  return { rows: await usage(db, organizationId, filters), dataAt };
 }
 
 const UNITS: Record<TimeGranularity, { granularity: string; unit: SQL; length: SQL }> = {
@@ -27,7 +30,7 @@ const UNITS: Record<TimeGranularity, { granularity: string; unit: SQL; length: S
 type JsonRow = [string, string, string | null, string | null, string, string, boolean];
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */
-export async function usageFromRollup(db: Database, organizationId: string, filters: UsageFilters): Promise<UsageRow[] | undefined> {
+export async function usageFromRollup(db: Database, organizationId: string, filters: UsageFilters): Promise<Read<UsageRow> | undefined> {
   const { granularity, unit, length } = UNITS[filters.timeGranularity];
   const plan = coverage(filters.timeGranularity, filters.fromDate, filters.toDate);
   const dayRanges = plan.days.map(([a, b]) => sql`(r.period_start BETWEEN ${a}::date AND ${b}::date)`);
@@ -44,7 +47,7 @@ export async function usageFromRollup(db: Database, organizationId: string, filt
     ? where(sql`r.granularity = ${granularity} AND r.period_start BETWEEN ${plan.whole[0]}::date AND ${plan.whole[1]}::date`)
     : sql`false`;
   const edges = dayRanges.length > 0 ? where(sql`r.granularity = 'day' AND (${sql.join(dayRanges, sql` OR `)})`) : sql`false`;
-  const result = await db.execute<{ ready: boolean; rows: JsonRow[] }>(sql`
+  const result = await db.execute<{ ready: boolean; rows: JsonRow[]; fresh_as_of: string | null }>(sql`
     WITH ready AS (SELECT ${rollupReady("usage", organizationId)} AS ok),
     records AS (
       SELECT r.period_start, r.billable_metric_code AS code, r.amount_currency AS currency, r.units, r.amount_cents AS amount
@@ -64,13 +67,15 @@ export async function usageFromRollup(db: Database, organizationId: string, filt
           NOT EXISTS (SELECT 1 FROM billable_metrics bm
             WHERE bm.organization_id = ${organizationId} AND bm.code = t.code AND bm.deleted_at IS NULL))
         ORDER BY t.period_start, t.code COLLATE "C", t.currency COLLATE "C"), '[]'::json)
-       FROM totals t) AS rows`);
+       FROM totals t) AS rows,
+      ${rollupFreshAsOf("usage")} AS fresh_as_of`);
   const row = result.rows[0];
   if (!row?.ready) return undefined;
-  return row.rows.map(([start, end, currency, code, amount, units, deleted]) => ({
+  const rows = row.rows.map(([start, end, currency, code, amount, units, deleted]) => ({
     start_of_period_dt: start, end_of_period_dt: end, amount_currency: currency, billable_metric_code: code,
     amount_cents: amount, units, is_billable_metric_deleted: deleted,
   }));
+  return { rows, dataAt: freshAsOfMs(row.fresh_as_of) };
 }
 
 export type Coverage = { whole: [string, string] | undefined; days: [string, string][] };

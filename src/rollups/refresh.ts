@@ -34,6 +34,8 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
     recomputed: { invoiced_usage: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
   };
 
+  // Everything Lago committed before this instant is collected by this run (database time).
+  const runStart = await databaseNow(db);
   const watermarks = await readWatermarks(db);
   const firstBuild = (watermarks.get("fees") ?? null) === null;
   for (const source of SOURCES) {
@@ -59,7 +61,27 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
     }
   }
   await markBuilt(db);
+  await markFresh(db, runStart);
   return report;
+}
+
+async function databaseNow(db: Database): Promise<string> {
+  const result = await db.execute<{ now: string }>(sql`SELECT (now() AT TIME ZONE 'UTC')::timestamp(6)::text AS now`);
+  return result.rows[0]!.now;
+}
+
+/**
+ * A rollup whose queue this run left empty holds every change made before the run started: that
+ * instant becomes its fresh_as_of (never moved back by an older run finishing late). Buckets that
+ * failed do not hold it back: their organizations are answered from Lago's tables.
+ */
+async function markFresh(db: Database, runStart: string): Promise<void> {
+  await db.execute(sql`
+    UPDATE edge_analytics.rollup_status s SET fresh_as_of = GREATEST(s.fresh_as_of, ${runStart}::timestamp(6))
+    WHERE s.built_at IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM edge_analytics.dirty_buckets d
+      WHERE d.failed_at IS NULL AND d.kind = ANY (CASE s.rollup WHEN 'usage' THEN ${USAGE_KINDS_SQL} ELSE ARRAY[s.rollup] END)
+    )`);
 }
 
 /**

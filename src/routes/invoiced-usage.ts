@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { cachedJson } from "../cache/response-cache.ts";
+import type { Loaded } from "../cache/entry.ts";
+import { cachedAnswer } from "../cache/response-cache.ts";
 import { defineEndpoint } from "../endpoint.ts";
 import type { Database } from "../env.ts";
 import { notFound } from "../errors.ts";
@@ -36,7 +37,11 @@ export const invoicedUsageEndpoint = defineEndpoint({
     months: "The current UTC month and the months - 1 before it. Without it, every month since the organization's creation.",
     billing_entity_code: "Only invoices of this billing entity. Unknown code: 404 billing_entity_not_found.",
   },
-  response: { name: "InvoicedUsages", schema: InvoicedUsageResponseSchema, parts: { InvoicedUsageObject: InvoicedUsageObjectSchema } },
+  response: {
+    name: "InvoicedUsages",
+    schema: InvoicedUsageResponseSchema,
+    list: { key: "invoiced_usages", name: "InvoicedUsageObject", item: InvoicedUsageObjectSchema },
+  },
   notFound: "Unknown billing_entity_code (code billing_entity_not_found)",
   cache: { route: "invoiced_usage", defaultTtl: 600 },
   loggedParams: ["currency", "months", "billing_entity_code"],
@@ -46,7 +51,7 @@ export const invoicedUsageEndpoint = defineEndpoint({
     // The window is resolved before the cache key is built: an entry never outlives its month.
     const window = monthWindow(new Date(), query.months);
     const params = { currency: query.currency, billing_entity_code: query.billing_entity_code, ...window };
-    return cachedJson(c, "invoiced_usage", params, () => loadInvoicedUsage(db, organizationId, query, window, useRollup));
+    return cachedAnswer(c, params, () => loadInvoicedUsage(db, organizationId, query, window, useRollup));
   },
 });
 
@@ -56,15 +61,15 @@ async function loadInvoicedUsage(
   query: InvoicedUsageQuery,
   window: MonthWindow,
   useRollup: boolean,
-): Promise<InvoicedUsageResponse> {
+): Promise<Loaded & { value: InvoicedUsageResponse }> {
   let billingEntityIds: string[] | undefined;
   if (query.billing_entity_code !== undefined) {
     billingEntityIds = await findBillingEntityIds(db, organizationId, query.billing_entity_code);
     if (billingEntityIds.length === 0) throw notFound("billing_entity");
   }
   const filters = { currency: query.currency, from: window.from, toExclusive: window.toExclusive, billingEntityIds };
-  const rows = await readInvoicedUsage(db, organizationId, filters, useRollup);
-  return {
+  const { rows, dataAt } = await readInvoicedUsage(db, organizationId, filters, useRollup);
+  const value = {
     invoiced_usages: rows.map((r) => ({
       month: r.month,
       ...(r.code === null ? {} : { code: r.code }),
@@ -73,4 +78,5 @@ async function loadInvoicedUsage(
       amount_cents: jsonInteger(r.amountCents),
     })),
   };
+  return { value, dataAt };
 }

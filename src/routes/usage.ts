@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { cachedJson } from "../cache/response-cache.ts";
+import type { Loaded } from "../cache/entry.ts";
+import { cachedAnswer } from "../cache/response-cache.ts";
 import { defineEndpoint } from "../endpoint.ts";
 import type { Database } from "../env.ts";
 import { readUsage } from "../queries/usage-rollup.ts";
@@ -67,7 +68,7 @@ export const usageEndpoint = defineEndpoint({
     billable_metric_code: "Code of the billable metric.",
     is_billable_metric_recurring: "true or false (any letter case, or 1 / 0): whether the record's billable metric is recurring.",
   },
-  response: { name: "Usages", schema: UsageResponseSchema, parts: { UsageObject: UsageObjectSchema } },
+  response: { name: "Usages", schema: UsageResponseSchema, list: { key: "usages", name: "UsageObject", item: UsageObjectSchema } },
   cache: { route: "usage", defaultTtl: 300 },
   loggedParams: Object.keys(UsageQuerySchema.shape) as (keyof typeof UsageQuerySchema.shape)[],
   // Customer, subscription and plan filters always read daily_usages: keeping those dimensions
@@ -89,13 +90,18 @@ export const usageEndpoint = defineEndpoint({
       billableMetricCode: query.billable_metric_code,
       isBillableMetricRecurring: query.is_billable_metric_recurring,
     };
-    return cachedJson(c, "usage", filters, () => loadUsage(db, organizationId, filters, useRollup));
+    return cachedAnswer(c, filters, () => loadUsage(db, organizationId, filters, useRollup));
   },
 });
 
-async function loadUsage(db: Database, organizationId: string, filters: UsageFilters, useRollup: boolean): Promise<UsageResponse> {
-  const rows = await readUsage(db, organizationId, filters, useRollup);
-  return {
+async function loadUsage(
+  db: Database,
+  organizationId: string,
+  filters: UsageFilters,
+  useRollup: boolean,
+): Promise<Loaded & { value: UsageResponse }> {
+  const { rows, dataAt } = await readUsage(db, organizationId, filters, useRollup);
+  const value = {
     usages: rows.map((r) => ({
       organization_id: organizationId,
       start_of_period_dt: r.start_of_period_dt,
@@ -108,4 +114,5 @@ async function loadUsage(db: Database, organizationId: string, filters: UsageFil
       is_billable_metric_deleted: r.is_billable_metric_deleted,
     })),
   };
+  return { value, dataAt };
 }

@@ -65,13 +65,13 @@ async function expectIdenticalAnswers() {
   let nonEmpty = 0;
   for (const org of orgs) {
     for (const f of invoicedCases(org.entities)) {
-      const fromRollup = await invoicedUsageFromRollup(t.db, org.id, f);
+      const fromRollup = (await invoicedUsageFromRollup(t.db, org.id, f))?.rows;
       expect(fromRollup, JSON.stringify(f)).toBeDefined();
       expect(fromRollup, JSON.stringify(f)).toEqual(await invoicedUsage(t.db, org.id, f));
       if (fromRollup?.length) nonEmpty++;
     }
     for (const f of usageCases()) {
-      const fromRollup = await usageFromRollup(t.db, org.id, f);
+      const fromRollup = (await usageFromRollup(t.db, org.id, f))?.rows;
       expect(fromRollup, JSON.stringify(f)).toBeDefined();
       expect(fromRollup, JSON.stringify(f)).toEqual(await usage(t.db, org.id, f));
       if (fromRollup?.length) nonEmpty++;
@@ -131,7 +131,7 @@ describe("rollups vs the direct queries", () => {
     // Before the refresh the rollup lags (the new fees are not in it yet)...
     const thisMonth = monthWindow(now, 2);
     const direct = await invoicedUsage(t.db, a.id, { ...thisMonth, currency: undefined, billingEntityIds: undefined });
-    const stale = await invoicedUsageFromRollup(t.db, a.id, { ...thisMonth, currency: undefined, billingEntityIds: undefined });
+    const stale = (await invoicedUsageFromRollup(t.db, a.id, { ...thisMonth, currency: undefined, billingEntityIds: undefined }))?.rows;
     expect(stale).not.toEqual(direct);
     // ...after it, every answer is the direct query's again.
     await cron();

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { Endpoint } from "../endpoint.ts";
 import { ENDPOINTS } from "../endpoints.ts";
+import { FORMAT_DESCRIPTION, FormatQuerySchema } from "../format/negotiate.ts";
 import { CountrySchema, CurrencySchema, isComputedDefault } from "../validation/params.ts";
 import { API_TAG, ERROR_SCHEMAS, errorResponse } from "./errors.ts";
 import { SERVERS } from "./servers.ts";
@@ -44,10 +45,17 @@ const CACHE_HEADERS = {
   Age: header("Seconds since the answer was computed", { type: "integer" }),
   "Cache-Status": header("RFC 9211: hit, miss or stale (with the reason)"),
   "Server-Timing": header("Cache lookup and database time"),
+  "Last-Modified": header(
+    "When the numbers were read from Lago's tables: the start of the rollups' last complete refresh, or the moment of the direct read. A cached copy keeps it; send it back in If-Modified-Since",
+  ),
+  Vary: header("Authorization, Accept: answers differ per key and per representation"),
 };
 
 const COMMON_RESPONSES = {
-  "304": { description: "Not modified: If-None-Match matched the current ETag", headers: CACHE_HEADERS },
+  "304": {
+    description: "Not modified: If-None-Match matched the current ETag, or (without If-None-Match) the data is not newer than If-Modified-Since",
+    headers: CACHE_HEADERS,
+  },
   "401": errorResponse("ApiErrorUnauthorized", "Missing, unknown or expired API key"),
   "405": errorResponse("ApiErrorNotAllowed", "Any method but GET, HEAD and OPTIONS"),
   "422": errorResponse("ApiErrorUnprocessableEntity", "A query parameter is invalid; error_details names it"),
@@ -57,11 +65,11 @@ const COMMON_RESPONSES = {
 
 function operation(endpoint: Endpoint, names: z.core.$ZodRegistry<{ id: string }>, components: Components) {
   const descriptions: Record<string, string> = endpoint.parameterDescriptions;
-  const parameters = Object.entries(endpoint.query.shape).map(([name, param]) => ({
+  const parameters = Object.entries({ ...endpoint.query.shape, ...FormatQuerySchema.shape }).map(([name, param]) => ({
     name,
     in: "query",
     required: false,
-    description: descriptions[name],
+    description: name === "format" ? FORMAT_DESCRIPTION : descriptions[name],
     schema: toSchema(param as z.core.$ZodType, names, components),
   }));
   const notFound = endpoint.notFound ? { "404": errorResponse("ApiErrorNotFound", endpoint.notFound) } : {};
@@ -74,8 +82,19 @@ function operation(endpoint: Endpoint, names: z.core.$ZodRegistry<{ id: string }
       responses: {
         "200": {
           description: "OK",
-          headers: CACHE_HEADERS,
-          content: { "application/json": { schema: toSchema(endpoint.response.schema, names, components) } },
+          headers: {
+            ...CACHE_HEADERS,
+            "Content-Disposition": header("CSV only: attachment; filename=\"<endpoint>_<parameters>.csv\""),
+          },
+          content: {
+            "application/json": { schema: toSchema(endpoint.response.schema, names, components) },
+            "text/csv": {
+              schema: {
+                type: "string",
+                description: `RFC 4180: a header row (${Object.keys(endpoint.response.list.item.shape).join(", ")}), then one line per element of ${endpoint.response.list.key}, CRLF. Text starting with = + - @, tab or CR (but not a plain number) is prefixed with ' against spreadsheet formulas.`,
+              },
+            },
+          },
         },
         ...COMMON_RESPONSES,
         ...notFound,

@@ -67,7 +67,7 @@ describe("the OpenAPI document", () => {
     const operation = get(path);
     expect(operation?.operationId).toBe(endpoint.operationId);
     const names = operation?.parameters.map((p) => p.name).sort();
-    expect(names).toEqual(Object.keys(endpoint.query.shape).sort());
+    expect(names).toEqual([...Object.keys(endpoint.query.shape), "format"].sort());
     expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(["200", "304", "401", "405", "422", "429", "503"]));
   });
 
@@ -118,6 +118,15 @@ describe("the OpenAPI document", () => {
       for (const route of config.routes) expect(document.servers.map((s) => s.url)).toContain(`https://${route.pattern}`);
     }
     expect(document.servers.map((s) => s.url)).toContain("http://127.0.0.1:8787");
+  });
+
+  it("describes the CSV representation, Last-Modified and If-Modified-Since", () => {
+    const ok = get("/api/v1/analytics/usage")?.responses["200"] as unknown as { content: Record<string, unknown>; headers: Record<string, unknown> };
+    expect(Object.keys(ok.content)).toEqual(["application/json", "text/csv"]);
+    expect(Object.keys(ok.headers)).toEqual(expect.arrayContaining(["Last-Modified", "ETag", "Content-Disposition", "Vary"]));
+    const format = get("/api/v1/analytics/usage")?.parameters.find((p) => p.name === "format");
+    expect(format?.schema).toEqual({ type: "string", enum: ["json", "csv"] });
+    expect(JSON.stringify(get("/api/v1/analytics/usage")?.responses["304"])).toContain("If-Modified-Since");
   });
 
   it("describes the document's own route, without auth", () => {

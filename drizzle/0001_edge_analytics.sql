@@ -103,3 +103,31 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_organiza
 -- The time as of which a rollup holds all of Lago's changes: the start of the last refresh run that
 -- left none of its buckets queued. Answers read from the rollup carry it as Last-Modified.
 ALTER TABLE edge_analytics.rollup_status ADD COLUMN IF NOT EXISTS "fresh_as_of" timestamp(6);
+--> statement-breakpoint
+-- invoiced_usage near the UTC month boundaries, per quarter hour: the fees created in the first 12
+-- hours of each UTC month and in its last 14. Every zone's offset lies between -12:00 and +14:00 and
+-- is a whole number of quarter hours, so a month in any zone is its UTC month plus or minus whole
+-- quarter hours of these rows (src/queries/invoiced-usage-zones.ts). `month` is the fee's UTC month,
+-- the bucket the refresh recomputes it with.
+CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_edges (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"slot" timestamp(0) NOT NULL,
+	"billing_entity_id" uuid,
+	"amount_currency" varchar NOT NULL,
+	"billable_metric_id" uuid,
+	"amount_cents" numeric NOT NULL,
+	"fees_count" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "invoiced_usage_edges_on_organization_id_and_slot"
+	ON edge_analytics.invoiced_usage_edges ("organization_id", "slot");
+--> statement-breakpoint
+-- A rollup built before the edges existed has none: its months are queued once, and answers in other
+-- zones than UTC come from Lago's tables until the refresh has filled them (rollup invoiced_usage_tz).
+INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+	SELECT DISTINCT 'invoiced_usage', m.organization_id, m.month FROM edge_analytics.invoiced_usage_monthly m
+	WHERE NOT EXISTS (SELECT 1 FROM edge_analytics.rollup_status s WHERE s.rollup = 'invoiced_usage_tz')
+	ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('invoiced_usage_tz') ON CONFLICT DO NOTHING;

@@ -34,6 +34,8 @@ export type AppEnv = {
     /** Time this request has spent waiting for the database so far (its log line reports it). */
     dbTiming: DatabaseTiming;
     organizationId: string;
+    /** Lago's organizations.timezone of that organization, as stored (timezone=organization uses it). */
+    organizationTimeZone: string;
     /** The endpoint answering this request, and the representation it answers in. */
     endpoint: Endpoint;
     format: Format;

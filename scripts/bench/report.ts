@@ -23,6 +23,8 @@ const speedup = (baseline: string, service: string) => (s: SizeReport) => {
 
 const LINES: Line[] = [
   ["invoiced_usage, service, uncached (ms)", (s) => ms(s.timings.invoicedService), growth("invoicedService")],
+  ["invoiced_usage timezone=Asia/Kolkata, service, uncached (ms)", (s) => ms(s.timings.invoicedKolkata), growth("invoicedKolkata")],
+  ["invoiced_usage timezone=America/New_York, service, uncached (ms)", (s) => ms(s.timings.invoicedNewYork), growth("invoicedNewYork")],
   ["invoiced_usage, Lago's query with pg (ms)", (s) => ms(s.timings.invoicedBaseline), growth("invoicedBaseline")],
   ["invoiced_usage: service faster than Lago's query", speedup("invoicedBaseline", "invoicedService")],
   ["invoiced_usage, service without rollup (direct query, ms)", (s) => ms(s.timings.invoicedDirect), growth("invoicedDirect")],
@@ -35,7 +37,7 @@ const LINES: Line[] = [
   ["usage, Worker, no-cache request (ms)", (s) => cached(s.edge.usage.uncached)],
   ["usage, Worker, from the edge cache (ms)", (s) => cached(s.edge.usage.cached)],
   ["rows returned (invoiced_usage / usage)", (s) => `${s.rows.invoicedUsage} / ${s.rows.usage}`],
-  ["rollup answer = direct query (invoiced_usage / usage)", (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)}`],
+  ["rollup answer = direct query (invoiced_usage in UTC and both zones / usage)", (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)}`],
   ["rollup first build (s)", (s) => {
     const { seconds, reused, on } = s.refresh.firstBuild;
     if (!reused) return seconds.toFixed(1);
@@ -63,6 +65,8 @@ export function goals(sizes: SizeReport[]): string[] {
   const checks: [string, number, (n: number) => boolean][] = [
     ["invoiced_usage uncached at 1M vs Lago's query: at least 20x faster", median(big, "invoicedBaseline") / median(big, "invoicedService"), (n) => n >= 20],
     ["invoiced_usage uncached, 1M / 10k: at most 2x", median(big, "invoicedService") / median(small, "invoicedService"), (n) => n <= 2],
+    ["invoiced_usage timezone=Asia/Kolkata uncached, 1M / 10k: at most 2x", median(big, "invoicedKolkata") / median(small, "invoicedKolkata"), (n) => n <= 2],
+    ["invoiced_usage timezone=America/New_York uncached, 1M / 10k: at most 2x", median(big, "invoicedNewYork") / median(small, "invoicedNewYork"), (n) => n <= 2],
     ["usage uncached, 1M / 10k: at most 2x", median(big, "usageService") / median(small, "usageService"), (n) => n <= 2],
   ];
   return checks.map(([name, value, ok]) => `- ${ok(value) ? "met" : "NOT met"}: ${name} (measured ${times(value)})`);

@@ -13,6 +13,7 @@ import { invoicedUsage, type InvoicedUsageFilters } from "../../src/queries/invo
 import { readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { usage, type UsageFilters } from "../../src/queries/usage.ts";
 import { readUsage } from "../../src/queries/usage-rollup.ts";
+import { invoicedUsageInZoneFromRollup } from "../../src/queries/invoiced-usage-zones.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
 import { monthWindow } from "../../src/time/utc-months.ts";
 import { TARGET_API_KEY } from "./dataset.ts";
@@ -79,10 +80,13 @@ export async function applyServiceMigration(client: pg.Client, rebuild = false):
   await client.query(`COMMENT ON SCHEMA edge_analytics IS 'bench:${hash}'`);
 }
 
-export function invoicedUsageFilters(now: Date): InvoicedUsageFilters {
-  const window = monthWindow(now, undefined); // the endpoint's default: every month since creation
-  return { currency: undefined, from: window.from, toExclusive: window.toExclusive, billingEntityIds: undefined };
+export function invoicedUsageFilters(now: Date, timeZone?: string): InvoicedUsageFilters {
+  const window = monthWindow(now, undefined, timeZone); // the endpoint's default: every month since creation
+  return { currency: undefined, timeZone, from: window.from, toExclusive: window.toExclusive, billingEntityIds: undefined };
 }
+
+/** The zones the benchmark times invoiced_usage in, besides UTC: a half-hour offset and a DST one. */
+export const BENCH_ZONES = { invoicedKolkata: "Asia/Kolkata", invoicedNewYork: "America/New_York" } as const;
 
 /** usage, monthly, the last 12 months: from the 1st of the month 11 months ago to today. */
 export function usageFilters(now: Date): UsageFilters {
@@ -132,12 +136,15 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
 export async function measureServiceInterleaved(sessions: Session[], reps: number, now: Date): Promise<Record<string, Timing>[]> {
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
+  const zoned = Object.entries(BENCH_ZONES).map(([name, zone]) => [name, invoicedUsageFilters(now, zone)] as const);
+  const names = ["invoicedService", "usageService", ...zoned.map(([name]) => name)];
   const runs = sessions.flatMap((s) => [
     () => readInvoicedUsage(s.db, s.organizationId, iu, true),
     () => readUsage(s.db, s.organizationId, u, true),
+    ...zoned.map(([, f]) => () => readInvoicedUsage(s.db, s.organizationId, f, true)),
   ]);
   const timings = await measureInterleaved(reps, runs);
-  return sessions.map((_, i) => ({ invoicedService: timings[2 * i] as Timing, usageService: timings[2 * i + 1] as Timing }));
+  return sessions.map((_, i) => Object.fromEntries(names.map((name, j) => [name, timings[names.length * i + j] as Timing])));
 }
 
 /** Baselines, the direct queries and the exactness checks for one size. */
@@ -153,6 +160,13 @@ export async function measureSize(
   const u = usageFilters(now);
   const served = { iu: (await readInvoicedUsage(s.db, s.organizationId, iu, true)).rows, u: (await readUsage(s.db, s.organizationId, u, true)).rows };
   const direct = { iu: await invoicedUsage(s.db, s.organizationId, iu), u: await usage(s.db, s.organizationId, u) };
+  // In the benchmark's zones, the rollup must answer (not fall back) and agree with the direct query.
+  let zonesIdentical = true;
+  for (const zone of Object.values(BENCH_ZONES)) {
+    const f = invoicedUsageFilters(now, zone) as InvoicedUsageFilters & { timeZone: string };
+    const fromRollup = await invoicedUsageInZoneFromRollup(s.db, s.organizationId, f);
+    zonesIdentical &&= fromRollup !== undefined && isDeepStrictEqual(fromRollup.rows, await invoicedUsage(s.db, s.organizationId, f));
+  }
   const timings: Record<string, Timing> = {};
   if (lagoSql !== undefined) timings.invoicedBaseline = await measure(reps, () => s.pg.query(lagoSql, [s.organizationId]), 1);
   timings.invoicedDirect = await measure(slowReps, () => invoicedUsage(s.db, s.organizationId, iu), 1);
@@ -169,7 +183,7 @@ export async function measureSize(
   return {
     timings,
     identical: {
-      invoicedUsage: isDeepStrictEqual(served.iu, direct.iu),
+      invoicedUsage: isDeepStrictEqual(served.iu, direct.iu) && zonesIdentical,
       usage: isDeepStrictEqual(served.u, direct.u) && isDeepStrictEqual(sortRows(servedRows), sortRows(baselineRows)),
     },
     rows: { invoicedUsage: served.iu.length, usage: served.u.length },

@@ -11,8 +11,9 @@ export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
   const match = BEARER.exec(c.req.header("Authorization") ?? "");
   const { db, config } = c.var;
   const lookup = { db, region: config.region, ttl: config.cache.apiKeyTtl, defer: deferrer(c) };
-  const organizationId = match?.[1] ? await organizationForApiKey(lookup, match[1]) : undefined;
-  if (!organizationId) throw new ApiError("UNAUTHORIZED");
-  c.set("organizationId", organizationId);
+  const owner = match?.[1] ? await organizationForApiKey(lookup, match[1]) : undefined;
+  if (!owner) throw new ApiError("UNAUTHORIZED");
+  c.set("organizationId", owner.organizationId);
+  c.set("organizationTimeZone", owner.organizationTimeZone);
   await next();
 });

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { invoicedUsage, type InvoicedUsageFilters, type InvoicedUsageRow } from "./invoiced-usage.ts";
+import { invoicedUsageInZoneFromRollup } from "./invoiced-usage-zones.ts";
 import { freshAsOfMs, isRollupMissing, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
 
 /**
@@ -14,8 +15,12 @@ export async function readInvoicedUsage(
   filters: InvoicedUsageFilters,
   useRollup: boolean,
 ): Promise<Read<InvoicedUsageRow>> {
+  const { timeZone } = filters;
   const fromRollup = useRollup
-    ? await invoicedUsageFromRollup(db, organizationId, filters).catch((err: unknown) => {
+    ? await (timeZone === undefined
+        ? invoicedUsageFromRollup(db, organizationId, filters)
+        : invoicedUsageInZoneFromRollup(db, organizationId, { ...filters, timeZone })
+      ).catch((err: unknown) => {
         if (isRollupMissing(err)) return undefined;
         throw err;
       })

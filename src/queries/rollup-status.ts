@@ -3,7 +3,8 @@
 // that never received that migration is answered from Lago's tables, as before it existed.
 import { sql, type SQL } from "drizzle-orm";
 
-export type Rollup = "invoiced_usage" | "usage";
+/** invoiced_usage_tz: the quarter-hour edges that answer invoiced_usage in zones other than UTC. */
+export type Rollup = "invoiced_usage" | "invoiced_usage_tz" | "usage";
 
 /** An answer's rows and the time (ms since the epoch) as of which they hold Lago's data. */
 export type Read<T> = { rows: T[]; dataAt: number };
@@ -11,13 +12,17 @@ export type Read<T> = { rows: T[]; dataAt: number };
 /** The queue kinds that feed the usage rollup (see rollups/recompute.ts). */
 export const USAGE_KINDS_SQL = sql`ARRAY['usage_day', 'usage_week', 'usage_month']::text[]`;
 
+/** The queue kinds that feed a rollup, for a rollup_status.rollup value or column. */
+export const kindsOf = (rollup: SQL): SQL =>
+  sql`(CASE ${rollup} WHEN 'usage' THEN ${USAGE_KINDS_SQL} WHEN 'invoiced_usage_tz' THEN ARRAY['invoiced_usage']::text[] ELSE ARRAY[${rollup}]::text[] END)`;
+
 /**
  * True once the rollup's first full build is done, it knows how fresh it is, and no bucket of this
  * organization is stuck failing. Evaluated in the same statement as the read, so the answer costs
  * one round trip.
  */
 export function rollupReady(rollup: Rollup, organizationId: string): SQL {
-  const kinds = rollup === "usage" ? USAGE_KINDS_SQL : sql`ARRAY['invoiced_usage']::text[]`;
+  const kinds = kindsOf(sql`${rollup}::text`);
   return sql`(coalesce((SELECT s.built_at IS NOT NULL AND s.fresh_as_of IS NOT NULL
       FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup}), false)
     AND NOT EXISTS (SELECT 1 FROM edge_analytics.dirty_buckets d

@@ -61,6 +61,27 @@ function invoicedUsage(): SQL {
   ), cleared_json AS (
     DELETE FROM edge_analytics.invoiced_usage_json r USING picked p
     WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), cleared_edges AS (
+    DELETE FROM edge_analytics.invoiced_usage_edges r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), inserted_edges AS (
+    -- The same fees, near the month's two boundaries only, per quarter hour (see the migration).
+    INSERT INTO edge_analytics.invoiced_usage_edges
+      (organization_id, month, slot, billing_entity_id, amount_currency, billable_metric_id, amount_cents, fees_count)
+    SELECT p.organization_id, p.period_start, date_bin('15 minutes', f.created_at, TIMESTAMP '2000-01-01'),
+           i.billing_entity_id, f.amount_currency, c.billable_metric_id, sum(f.amount_cents - f.precise_coupons_amount_cents), count(*)
+    FROM picked p
+    CROSS JOIN LATERAL (
+      SELECT f.invoice_id, f.charge_id, f.created_at, f.amount_currency, f.amount_cents, f.precise_coupons_amount_cents FROM fees f
+      WHERE f.organization_id = p.organization_id
+        AND ((f.created_at >= p.period_start::timestamp AND f.created_at < p.period_start + interval '12 hours')
+          OR (f.created_at >= p.period_start + interval '1 month' - interval '14 hours' AND f.created_at < p.period_start + interval '1 month'))
+        AND f.deleted_at IS NULL AND f.fee_type = ${FEE_TYPE_CHARGE} AND f.invoiceable_type = 'Charge'
+      OFFSET 0) f
+    JOIN invoices i ON i.id = f.invoice_id AND i.organization_id = p.organization_id
+    LEFT JOIN charges c ON c.id = f.charge_id
+    WHERE i.status = ${INVOICE_STATUS_FINALIZED} AND i.self_billed = false AND i.payment_dispute_lost_at IS NULL
+    GROUP BY 1, 2, 3, 4, 5, 6
   ), inserted AS (
     INSERT INTO edge_analytics.invoiced_usage_monthly
       (organization_id, month, billing_entity_id, amount_currency, billable_metric_id, amount_cents, fees_count)

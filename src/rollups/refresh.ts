@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { collectChanges, readWatermarks, SOURCES } from "./collect.ts";
-import { USAGE_KINDS_SQL } from "../queries/rollup-status.ts";
+import { kindsOf } from "../queries/rollup-status.ts";
 import { KINDS, markFailed, queuedBuckets, recompute, type Bucket, type Kind } from "./recompute.ts";
 
 export type RefreshOptions = {
@@ -80,7 +80,7 @@ async function markFresh(db: Database, runStart: string): Promise<void> {
     UPDATE edge_analytics.rollup_status s SET fresh_as_of = GREATEST(s.fresh_as_of, ${runStart}::timestamp(6))
     WHERE s.built_at IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM edge_analytics.dirty_buckets d
-      WHERE d.failed_at IS NULL AND d.kind = ANY (CASE s.rollup WHEN 'usage' THEN ${USAGE_KINDS_SQL} ELSE ARRAY[s.rollup] END)
+      WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);
 }
 
@@ -128,6 +128,6 @@ async function markBuilt(db: Database): Promise<void> {
     UPDATE edge_analytics.rollup_status s SET built_at = (now() AT TIME ZONE 'UTC')::timestamp(6)
     WHERE s.built_at IS NULL AND NOT EXISTS (
       SELECT 1 FROM edge_analytics.dirty_buckets d
-      WHERE d.failed_at IS NULL AND d.kind = ANY (CASE s.rollup WHEN 'usage' THEN ${USAGE_KINDS_SQL} ELSE ARRAY[s.rollup] END)
+      WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);
 }

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { canonicalZone } from "../time/zones.ts";
 import { COUNTRIES, CURRENCIES } from "./lago-enums.ts";
 
 // Building blocks shared by the endpoints' query schemas (zod/mini: a fraction of classic zod's
@@ -60,3 +61,9 @@ export function computedDefault<T extends z.core.$ZodType>(schema: T, compute: (
 }
 
 export const isComputedDefault = (schema: z.core.$ZodType) => computedDefaults.has(schema);
+
+/** An IANA time zone (any letter case, read as its canonical name), or `organization`. */
+export const TimeZoneParam = z.pipe(
+  z.string().check(z.refine((s) => s === "organization" || canonicalZone(s) !== undefined)),
+  z.transform((s) => (s === "organization" ? s : (canonicalZone(s) as string))),
+);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
 import { invoicedUsage, type InvoicedUsageFilters } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup.ts";
+import { invoicedUsageInZoneFromRollup } from "../../src/queries/invoiced-usage-zones.ts";
 import { usageFromRollup } from "../../src/queries/usage-rollup.ts";
 import { usage, TIME_GRANULARITIES, type UsageFilters } from "../../src/queries/usage.ts";
 import { monthWindow } from "../../src/time/utc-months.ts";
@@ -49,6 +50,20 @@ function invoicedCases(entities: string[]): InvoicedUsageFilters[] {
   });
 }
 
+// East and west of UTC, whole, half and three-quarter hours, both ends of the offsets' range, DST.
+const ZONES = ["Europe/Paris", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12"];
+
+function zoneCases(entities: string[]): (InvoicedUsageFilters & { timeZone: string })[] {
+  return ZONES.flatMap((timeZone) =>
+    [undefined, 3, 14].flatMap((months) => {
+      const w = monthWindow(now, months, timeZone);
+      return [undefined, "EUR"].flatMap((currency) =>
+        [undefined, entities.slice(0, 1)].map((billingEntityIds) => ({ ...w, timeZone, currency, billingEntityIds })),
+      );
+    }),
+  );
+}
+
 const WINDOWS: [string, string][] = [
   [daysAgo(30), today], [daysAgo(400), today], [daysAgo(200), daysAgo(100)], [daysAgo(3), daysAgo(3)], ["2001-01-01", "2001-12-31"],
 ];
@@ -70,6 +85,12 @@ async function expectIdenticalAnswers() {
       expect(fromRollup, JSON.stringify(f)).toEqual(await invoicedUsage(t.db, org.id, f));
       if (fromRollup?.length) nonEmpty++;
     }
+    for (const f of zoneCases(org.entities)) {
+      const fromRollup = (await invoicedUsageInZoneFromRollup(t.db, org.id, f))?.rows;
+      expect(fromRollup, JSON.stringify(f)).toBeDefined();
+      expect(fromRollup, JSON.stringify(f)).toEqual(await invoicedUsage(t.db, org.id, f));
+      if (fromRollup?.length) nonEmpty++;
+    }
     for (const f of usageCases()) {
       const fromRollup = (await usageFromRollup(t.db, org.id, f))?.rows;
       expect(fromRollup, JSON.stringify(f)).toBeDefined();
@@ -81,16 +102,42 @@ async function expectIdenticalAnswers() {
   expect(nonEmpty).toBeGreaterThan(200);
 }
 
+/**
+ * Fees a microsecond to hours either side of UTC midnight on the 1st of the last six months, where
+ * the months of the zones above begin: copies of one counted fee per organization and currency.
+ */
+async function addFeesAroundMonthStarts() {
+  const offsets = ["-13 hours", "-5 hours -30 minutes", "-3 hours -30 minutes -1 microsecond", "-1 microsecond", "0 seconds",
+    "3 hours 29 minutes 59.999999 seconds", "4 hours 59 minutes", "11 hours 59 minutes 59.999999 seconds"];
+  for (const org of orgs) {
+    await t.query(
+      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, precise_coupons_amount_cents,
+         amount_currency, fee_type, invoiceable_type, created_at, updated_at)
+       SELECT f.organization_id, f.billing_entity_id, f.invoice_id, f.charge_id, 1000 + m * 10 + o, 0.25, f.amount_currency, 0, 'Charge',
+              date_trunc('month', ${NOW_SQL}) - make_interval(months => m) + offs.o_interval, ${NOW_SQL}
+       FROM (SELECT DISTINCT ON (f.amount_currency) f.* FROM fees f JOIN invoices i ON i.id = f.invoice_id
+             WHERE f.organization_id = $1 AND i.status = 1 AND f.fee_type = 0 AND f.deleted_at IS NULL AND i.self_billed = false
+               AND i.payment_dispute_lost_at IS NULL ORDER BY f.amount_currency, f.id) f
+       CROSS JOIN generate_series(0, 5) AS m
+       CROSS JOIN LATERAL unnest($2::interval[]) WITH ORDINALITY AS offs(o_interval, o)`,
+      [org.id, offsets],
+    );
+  }
+}
+
 function daysAgo(n: number) {
   return new Date(now.getTime() - n * 86_400_000).toISOString().slice(0, 10);
 }
 
 describe("rollups vs the direct queries", () => {
   it("agree on every case after the cron handler's first build", async () => {
+    await addFeesAroundMonthStarts();
     await cron();
     const status = await t.query<{ rollup: string; built: boolean }>(
       "SELECT rollup, built_at IS NOT NULL AS built FROM edge_analytics.rollup_status ORDER BY rollup");
-    expect(status).toEqual([{ rollup: "invoiced_usage", built: true }, { rollup: "usage", built: true }]);
+    expect(status).toEqual([
+      { rollup: "invoiced_usage", built: true }, { rollup: "invoiced_usage_tz", built: true }, { rollup: "usage", built: true },
+    ]);
     await expectIdenticalAnswers();
   }, 120_000);
 

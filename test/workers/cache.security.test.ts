@@ -62,13 +62,14 @@ describe("cache: organizations stay apart", () => {
 });
 
 describe("cache: API keys", () => {
-  it("a key lookup is stored under the key's SHA-256 and holds only the organization and expiry", async () => {
+  it("a key lookup is stored under the key's SHA-256 and holds only the organization, its time zone and the expiry", async () => {
     const org = await createOrganization();
     await cacheApp().get(INVOICED, { apiKey: org.apiKey });
     const cache = await caches.open(CACHE_NAME);
     const stored = await cache.match(apiKeyCacheKey("local", await sha256Hex(org.apiKey)));
     const text = (await stored?.text()) ?? "";
-    expect(JSON.parse(text)).toEqual({ organization_id: org.id, expires_at: null });
+    // The factory's organizations keep the development schema's default time zone, an empty string.
+    expect(JSON.parse(text)).toEqual({ organization_id: org.id, organization_time_zone: "", expires_at: null });
     expect(text).not.toContain(org.apiKey);
   });
 

@@ -52,3 +52,15 @@ describe("invoiced_usage: 404", () => {
     expect(body.code).toBe("billing_entity_not_found");
   });
 });
+
+describe("invoiced_usage: timezone", () => {
+  it.each(["Mars/Olympus_Mons", "Europe/Pariss", "", "+01:00", "UTC+1", "Europe/Paris;DROP", "../etc/passwd", "x".repeat(300)])(
+    "timezone=%j is a 422",
+    async (value) => {
+      const s = await createBillingScenario();
+      await expectValidationErrors(`/api/v1/analytics/invoiced_usage?timezone=${encodeURIComponent(value)}`, s.org.apiKey, {
+        timezone: ["value_is_invalid"],
+      });
+    },
+  );
+});

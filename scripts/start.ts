@@ -41,6 +41,8 @@ void service.exited.then((code) => stop(code));
 
 const key = databaseUrl ? "<api key>" : DEMO_KEYS[0]!.key;
 console.log(`
+Dashboard: ${service.url}/   (paste ${databaseUrl ? "one of that database's API keys" : `the demo key ${key}`})
+
 Lago edge analytics is running on ${service.url} (${service.label}).
 ${databaseUrl ? "Use one of that database's API keys." : `Demo API keys: ${DEMO_KEYS.map((k) => `${k.key} (${k.note})`).join(", ")}`}
 

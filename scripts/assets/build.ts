@@ -1,21 +1,49 @@
-// Copies the API reference's browser assets (Swagger UI, from npm) into the Worker's static-assets
-// directory (wrangler.toml [assets]), so /api/v1/docs loads nothing from a CDN. Every script that
-// runs or bundles the Worker calls this first; the copy is cheap and always matches the lockfile.
-import { copyFileSync, mkdirSync } from "node:fs";
+// Builds the Worker's static assets (wrangler.toml [assets]) into .assets/: the dashboard (its page,
+// stylesheet and script bundled by esbuild from dashboard/) at / and /dashboard, and the API
+// reference's browser assets (Swagger UI, copied from npm). Nothing is fetched from a CDN at run
+// time. Every script that runs, tests or bundles the Worker calls this first.
+import { buildSync } from "esbuild";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
 /** wrangler.toml's [assets] directory. */
 export const ASSETS_DIR = join(root, ".assets");
+/** The dashboard's script, as served at /dashboard.js. */
+export const DASHBOARD_SCRIPT = join(ASSETS_DIR, "dashboard.js");
 /** Where the docs page's HTML points (src/openapi/docs.ts): ASSETS_BASE + /swagger-ui-dist/<file>. */
 const SWAGGER_DIR = join(ASSETS_DIR, "api", "v1", "docs", "assets", "swagger-ui-dist");
-const FILES = ["swagger-ui.css", "swagger-ui-bundle.js", "LICENSE"];
+const SWAGGER_FILES = ["swagger-ui.css", "swagger-ui-bundle.js", "LICENSE"];
+
+// The dashboard runs nothing inline and loads nothing from elsewhere: only this origin's files.
+export const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const HEADERS = ["/", "/index.html", "/dashboard", "/dashboard.html"]
+  .map((path) => `${path}\n  Content-Security-Policy: ${DASHBOARD_CSP}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n`)
+  .join("");
 
 export function buildAssets(): void {
   const source = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   mkdirSync(SWAGGER_DIR, { recursive: true });
-  for (const file of FILES) copyFileSync(join(source, file), join(SWAGGER_DIR, file));
+  for (const file of SWAGGER_FILES) copyFileSync(join(source, file), join(SWAGGER_DIR, file));
+
+  const dashboard = join(root, "dashboard");
+  buildSync({
+    entryPoints: [join(dashboard, "main.ts")],
+    outfile: DASHBOARD_SCRIPT,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    logLevel: "warning",
+    legalComments: "none",
+  });
+  copyFileSync(join(dashboard, "style.css"), join(ASSETS_DIR, "dashboard.css"));
+  copyFileSync(join(dashboard, "index.html"), join(ASSETS_DIR, "index.html"));
+  copyFileSync(join(dashboard, "index.html"), join(ASSETS_DIR, "dashboard.html"));
+  writeFileSync(join(ASSETS_DIR, "_headers"), HEADERS);
 }
 
 if (import.meta.main) buildAssets();

@@ -1,0 +1,257 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DASHBOARD_SCRIPT } from "../../scripts/assets/build.ts";
+import { CHROMIUM } from "../../scripts/browser.ts";
+import { type LocalService, startLocalService } from "../../scripts/local-service.ts";
+
+// The dashboard in Debian's chromium (driven by playwright-core), served by the Worker in wrangler
+// dev on the demo database, exactly as `npm start` runs it. What the page shows is compared with
+// what the API answers for the same parameters, formatted here independently of the page's code.
+const KEY = "demo_acme_1";
+const SCREENSHOTS = join(import.meta.dirname, "..", "..", ".data", "screenshots");
+let service: LocalService;
+let browser: Browser;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  service = await startLocalService({ port: await freePort(), quiet: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+async function api(path: string, params: Record<string, string>, accept = "application/json") {
+  const response = await fetch(`${service.url}${path}?${new URLSearchParams(params)}`, { headers: { Authorization: `Bearer ${KEY}`, Accept: accept } });
+  expect(response.status).toBe(200);
+  return accept === "text/csv" ? response.text() : response.json();
+}
+
+// Independent of the page: minor units over 10^digits in a float, then en-US currency formatting.
+const digits = (currency: string) => new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const money = (cents: number, currency: string) =>
+  new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: digits(currency), maximumFractionDigits: digits(currency) })
+    .format(cents / 10 ** digits(currency));
+const monthLabel = (month: string) =>
+  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${month.slice(0, 7)}-01T00:00:00Z`));
+
+type Row = { period: string; series: string; cents: number; currency: string };
+
+/** The table the page must show: periods ascending, codes in byte order, totals on both sides. */
+function expectedTable(rows: Row[], currency: string, label: (p: string) => string, corner: string): string[][] {
+  const mine = rows.filter((r) => r.currency === currency);
+  const periods = [...new Set(mine.map((r) => r.period))].sort();
+  const codes = [...new Set(mine.map((r) => r.series))].sort();
+  const cents = (p: string | undefined, c: string | undefined) =>
+    mine.filter((r) => (p === undefined || r.period === p) && (c === undefined || r.series === c)).reduce((s, r) => s + r.cents, 0);
+  const has = (p: string, c: string) => mine.some((r) => r.period === p && r.series === c);
+  return [
+    [corner, ...codes, "Total"],
+    ...periods.map((p) => [label(p), ...codes.map((c) => (has(p, c) ? money(cents(p, c), currency) : "–")), money(cents(p, undefined), currency)]),
+    ["Total", ...codes.map((c) => money(cents(undefined, c), currency)), money(cents(undefined, undefined), currency)],
+  ];
+}
+
+/** The currency with the largest total in major units (the page's default). */
+function largest(rows: Row[]): string {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.cents / 10 ** digits(r.currency));
+  return [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+}
+
+// What page-side functions touch (this file is compiled for Node, without the DOM's types). They are
+// functions, not strings: the page's CSP forbids eval, and playwright evaluates strings with it.
+type PageElement = { textContent: string | null };
+declare const document: { querySelector(selector: string): PageElement | null; cookie: string; documentElement: { scrollWidth: number } };
+declare const localStorage: { length: number };
+declare const sessionStorage: Record<string, string> & { length: number };
+declare const lagoDashboard: { chart(view: string): unknown };
+const NOT_BUSY = () => !document.querySelector("[aria-busy]");
+
+const shownTable = (page: Page, view: string) =>
+  page.$$eval(`#${view} table tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? "")));
+
+async function signIn(context: BrowserContext, key = KEY) {
+  const page = await context.newPage();
+  await page.goto(`${service.url}/`);
+  await page.fill("#api-key", key);
+  await page.click("#sign-in button[type=submit]");
+  return page;
+}
+
+const invoicedRows = async (params: Record<string, string>) =>
+  ((await api("/api/v1/analytics/invoiced_usage", params)) as { invoiced_usages: { month: string; code: string; currency: string; amount_cents: number }[] })
+    .invoiced_usages.map((r) => ({ period: r.month, series: r.code, cents: r.amount_cents, currency: r.currency }));
+
+describe("the dashboard in chromium", () => {
+  it("is served by the Worker with a strict CSP, and loads nothing from elsewhere", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    const origins = new Set<string>();
+    page.on("request", (r) => origins.add(new URL(r.url()).origin));
+    const response = await page.goto(`${service.url}/`);
+    expect(response?.headers()["content-security-policy"]).toContain("default-src 'self'");
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await page.fill("#api-key", KEY);
+    await page.click("#sign-in button[type=submit]");
+    await page.waitForSelector("#invoiced table");
+    expect([...origins]).toEqual([service.url]);
+    const dashboard = await context.request.get(`${service.url}/dashboard`);
+    expect(dashboard.headers()["content-security-policy"]).toContain("default-src 'self'");
+    await context.close();
+  }, 60_000);
+
+  it("signs in with a demo key: the invoiced-usage table and chart are the API's months, metrics and amounts", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1440, height: 900 } });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    const rows = await invoicedRows({ months: "12" });
+    const currency = largest(rows);
+    expect(await page.inputValue("#iu-currency")).toBe(currency);
+    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(rows, currency, monthLabel, "Month"));
+    const chart = (await page.evaluate(() => lagoDashboard.chart("invoiced"))) as {
+      labels: string[]; datasets: { label: string; data: number[] }[];
+    };
+    const mine = rows.filter((r) => r.currency === currency);
+    const periods = [...new Set(mine.map((r) => r.period))].sort();
+    expect(chart.labels).toEqual(periods.map(monthLabel));
+    for (const dataset of chart.datasets) {
+      expect(dataset.data).toEqual(periods.map((p) => mine.filter((r) => r.period === p && r.series === dataset.label).reduce((s, r) => s + r.cents, 0) / 10 ** digits(currency)));
+    }
+    expect(chart.datasets.map((d) => d.label)).toEqual([...new Set(mine.map((r) => r.series))].sort());
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-1440.png"), fullPage: true });
+    await context.close();
+  }, 60_000);
+
+  it("follows the currency, the months window and the billing entity", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    await page.selectOption("#iu-months", "3");
+    await page.click("#invoiced button[type=submit]");
+    await page.waitForFunction(NOT_BUSY);
+    const rows = await invoicedRows({ months: "3" });
+    const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+    expect(currencies.length).toBeGreaterThan(1);
+    for (const currency of currencies) {
+      await page.selectOption("#iu-currency", currency);
+      expect(await shownTable(page, "invoiced"), currency).toEqual(expectedTable(rows, currency, monthLabel, "Month"));
+    }
+    await page.fill("#iu-billing_entity_code", "acme_eu");
+    await page.click("#invoiced button[type=submit]");
+    await page.waitForFunction(NOT_BUSY);
+    const entityRows = await invoicedRows({ months: "3", billing_entity_code: "acme_eu" });
+    expect(entityRows.length).toBeGreaterThan(0);
+    expect(entityRows.length).toBeLessThan(rows.length);
+    const currency = await page.inputValue("#iu-currency");
+    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(entityRows, currency, monthLabel, "Month"));
+    await context.close();
+  }, 60_000);
+
+  it("shows usage with a filter, in each granularity", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    await page.click("#views button[data-view=usage]");
+    await page.waitForSelector("#usage table");
+    await page.fill("#u-customer_country", "fr");
+    for (const granularity of ["daily", "weekly", "monthly"]) {
+      await page.selectOption("#u-time_granularity", granularity);
+      await page.click("#usage button[type=submit]");
+      await page.waitForFunction(NOT_BUSY);
+      const params = {
+        time_granularity: granularity,
+        from_date: await page.inputValue("#u-from_date"),
+        to_date: await page.inputValue("#u-to_date"),
+        customer_country: "fr",
+      };
+      const body = (await api("/api/v1/analytics/usage", params)) as { usages: { start_of_period_dt: string; billable_metric_code: string; amount_currency: string; amount_cents: number }[] };
+      const rows = body.usages.map((r) => ({ period: r.start_of_period_dt, series: r.billable_metric_code, cents: r.amount_cents, currency: r.amount_currency }));
+      expect(rows.length).toBeGreaterThan(0);
+      const currency = await page.inputValue("#u-currency");
+      expect(currency).toBe(largest(rows));
+      expect(await shownTable(page, "usage"), granularity).toEqual(expectedTable(rows, currency, (p) => p, "Period"));
+    }
+    await context.close();
+  }, 90_000);
+
+  it("a refused key brings back the key form with a message; a 422 shows next to its field", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const wrong = await signIn(context, "not-a-lago-key");
+    await wrong.waitForSelector("#sign-in:not([hidden])");
+    await wrong.waitForFunction(() => (document.querySelector("#sign-in-message")?.textContent ?? "").includes("401"));
+    expect(await wrong.isVisible("#invoiced")).toBe(false);
+
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    await page.click("#views button[data-view=usage]");
+    await page.waitForSelector("#usage table");
+    await page.fill("#u-from_date", "2026-02-01");
+    await page.fill("#u-to_date", "2026-01-01");
+    await page.click("#usage button[type=submit]");
+    await page.waitForFunction(() => (document.querySelector("#u-from_date-error")?.textContent ?? "") !== "");
+    expect(await page.textContent("#u-from_date-error")).toBe("value is invalid");
+    expect(await page.textContent("#u-to_date-error")).toBe("");
+    await context.close();
+  }, 60_000);
+
+  it("downloads exactly the current view's CSV", async () => {
+    const context = await browser.newContext({ locale: "en-US", acceptDownloads: true });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    await page.selectOption("#iu-months", "6");
+    await page.click("#invoiced button[type=submit]");
+    await page.waitForFunction(NOT_BUSY);
+    const currency = await page.inputValue("#iu-currency");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const saved = await download.path();
+    const expected = await api("/api/v1/analytics/invoiced_usage", { months: "6", currency, format: "csv" }, "text/csv");
+    expect(readFileSync(saved, "utf8")).toBe(expected);
+    expect(download.suggestedFilename()).toBe(`invoiced_usage_currency-${currency}_months-6.csv`);
+    await context.close();
+  }, 60_000);
+
+  it("keeps the key in this tab's session storage only, never in the DOM, local storage, a cookie or the URL", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    expect(await page.content()).not.toContain(KEY);
+    expect(await page.inputValue("#api-key")).toBe("");
+    expect(page.url()).not.toContain(KEY);
+    expect(await page.evaluate(() => [localStorage.length, document.cookie, Object.values(sessionStorage)])).toEqual([0, "", [KEY]]);
+    await page.click("#sign-out");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.isVisible("#sign-in")).toBe(true);
+    await context.close();
+  }, 60_000);
+
+  it("is usable at 375 px: nothing wider than the screen but the scrolling table", async () => {
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 375, height: 812 } });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-375.png"), fullPage: true });
+    expect(existsSync(join(SCREENSHOTS, "dashboard-375.png"))).toBe(true);
+    await context.close();
+  }, 60_000);
+});
+
+describe("the dashboard's script", () => {
+  it("is at most 120 KB gzipped", () => {
+    expect(gzipSync(readFileSync(DASHBOARD_SCRIPT), { level: 9 }).length).toBeLessThanOrEqual(120 * 1024);
+  });
+});

@@ -224,6 +224,21 @@ describe("the dashboard in chromium", () => {
     await context.close();
   }, 60_000);
 
+  it("says how fresh the numbers are, and Refresh asks the API for fresh data", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    expect(await page.textContent("#freshness")).toMatch(/^Numbers as of .+\((from the edge cache, copy \d+ s old|just read)\)\.$/);
+    const [refresh] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes("/api/v1/analytics/invoiced_usage")),
+      page.click("#refresh"),
+    ]);
+    expect(refresh.headers()["cache-control"]).toBe("no-cache");
+    await page.waitForFunction(NOT_BUSY);
+    expect(await page.textContent("#freshness")).toMatch(/\(just read\)\.$/);
+    await context.close();
+  }, 60_000);
+
   it("keeps the key in this tab's session storage only, never in the DOM, local storage, a cookie or the URL", async () => {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await signIn(context);

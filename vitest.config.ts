@@ -22,7 +22,10 @@ export default defineConfig({
               },
               // wrangler.toml's RATE_LIMITER allows so much that no test reaches it; the rate
               // limiting tests hand the app this tight one instead (test/workers/rate-limit.error.test.ts).
-              ratelimits: { RATE_LIMITER_TIGHT: { namespace_id: "9001", simple: { limit: 3, period: 60 } } },
+              ratelimits: {
+                RATE_LIMITER_TIGHT: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+                AUTH_RATE_LIMITER_TIGHT: { namespace_id: "9002", simple: { limit: 3, period: 60 } },
+              },
             },
           })),
         ],

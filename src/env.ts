@@ -20,6 +20,8 @@ export type Bindings = {
   ASSETS?: Fetcher;
   // Cloudflare's rate limiting binding ([[ratelimits]] in wrangler.toml); absent = no limit.
   RATE_LIMITER?: RateLimit;
+  // Requests that fail authentication, per client address ([[ratelimits]] AUTH_RATE_LIMITER).
+  AUTH_RATE_LIMITER?: RateLimit;
 };
 
 export type Database = NeonHttpDatabase<Record<string, never>>;

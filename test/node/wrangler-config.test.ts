@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { ENVIRONMENTS } from "../../scripts/deploy/bundle.ts";
+import { AUTH_LIMIT_PERIOD_SECONDS } from "../../src/middleware/auth.ts";
 
 type RateLimitBinding = { name: string; namespace_id: string; simple: { limit: number; period: number } };
 const configPath = join(import.meta.dirname, "..", "..", "wrangler.toml");
@@ -20,6 +21,13 @@ describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml, env %s", (env) => {
     expect(limiter).toBeDefined();
     expect(String(limiter?.simple.limit)).toBe(vars.RATE_LIMIT_REQUESTS);
     expect(String(limiter?.simple.period)).toBe(vars.RATE_LIMIT_PERIOD);
+  });
+
+  it("binds AUTH_RATE_LIMITER, per client address, with the 60 s period the 429 announces", () => {
+    const limiter = config.ratelimits.find((r: RateLimitBinding) => r.name === "AUTH_RATE_LIMITER");
+    expect(limiter?.simple.period).toBe(AUTH_LIMIT_PERIOD_SECONDS);
+    const other = config.ratelimits.find((r: RateLimitBinding) => r.name === "RATE_LIMITER");
+    expect(limiter?.namespace_id).not.toBe(other?.namespace_id);
   });
 
   it("sets a database deadline", () => {

@@ -69,7 +69,7 @@ describe("cache: API keys", () => {
     const stored = await cache.match(apiKeyCacheKey("local", await sha256Hex(org.apiKey)));
     const text = (await stored?.text()) ?? "";
     // The factory's organizations keep the development schema's default time zone, an empty string.
-    expect(JSON.parse(text)).toEqual({ organization_id: org.id, organization_time_zone: "", expires_at: null });
+    expect(JSON.parse(text)).toEqual({ organization_id: org.id, organization_time_zone: "", expires_at: null, stored_at: expect.any(Number) });
     expect(text).not.toContain(org.apiKey);
   });
 

@@ -36,10 +36,16 @@ function largestCurrency(rows: { currency: string; minor: string | number }[]): 
   return best?.[0];
 }
 
-function fillCurrencies(select: HTMLSelectElement, currencies: string[], preferred: string | undefined) {
-  const keep = currencies.includes(select.value) ? select.value : preferred;
+/**
+ * Lists the answer's currencies in `select` (keeping the chosen one when still there, else the one
+ * with the largest total) and returns the chosen currency.
+ */
+function chooseCurrency(select: HTMLSelectElement, rows: { currency: string; minor: string | number }[]): string {
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  const keep = currencies.includes(select.value) ? select.value : largestCurrency(rows);
   select.replaceChildren(...currencies.map((c) => new Option(c, c, false, c === keep)));
   select.disabled = currencies.length === 0;
+  return select.value;
 }
 
 function formParams(form: HTMLFormElement, skip: string[] = []): Params {
@@ -65,9 +71,7 @@ const invoiced: View = {
   csvParams: () => ({ ...invoiced.params(), currency: $<HTMLSelectElement>("#iu-currency").value }),
   render(body) {
     const rows = (body as { invoiced_usages: InvoicedRow[] }).invoiced_usages;
-    const select = $<HTMLSelectElement>("#iu-currency");
-    fillCurrencies(select, [...new Set(rows.map((r) => r.currency))].sort(), largestCurrency(rows.map((r) => ({ currency: r.currency, minor: r.amount_cents }))));
-    const currency = select.value;
+    const currency = chooseCurrency($("#iu-currency"), rows.map((r) => ({ currency: r.currency, minor: r.amount_cents })));
     const cells = rows.filter((r) => r.currency === currency)
       .map((r) => ({ period: r.month, series: r.code ?? "(no code)", value: majorAmount(r.amount_cents, currency) }));
     showTableAndChart(invoiced.section, cells, monthLabel, (v) => formatMoney(v, currency), "Month", "No invoiced usage in this window.");
@@ -82,9 +86,7 @@ const usage: View = {
   csvParams: () => ({ ...usage.params(), currency: $<HTMLSelectElement>("#u-currency").value }),
   render(body) {
     const rows = (body as { usages: UsageRow[] }).usages;
-    const select = $<HTMLSelectElement>("#u-currency");
-    fillCurrencies(select, [...new Set(rows.map((r) => r.amount_currency))].sort(), largestCurrency(rows.map((r) => ({ currency: r.amount_currency, minor: r.amount_cents }))));
-    const currency = select.value;
+    const currency = chooseCurrency($("#u-currency"), rows.map((r) => ({ currency: r.amount_currency, minor: r.amount_cents })));
     const units = $<HTMLSelectElement>("#u-measure").value === "units";
     const cells = rows.filter((r) => r.amount_currency === currency).map((r) => ({
       period: r.start_of_period_dt,

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { invoicedUsage, type InvoicedUsageFilters, type InvoicedUsageRow } from "./invoiced-usage.ts";
 import { invoicedUsageInZoneFromRollup } from "./invoiced-usage-zones.ts";
-import { freshAsOfMs, isRollupMissing, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
+import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
 
 /**
  * invoiced_usage as the endpoint answers it: from the monthly rollup when it is built, otherwise
@@ -16,19 +16,11 @@ export async function readInvoicedUsage(
   useRollup: boolean,
 ): Promise<Read<InvoicedUsageRow>> {
   const { timeZone } = filters;
-  const fromRollup = useRollup
-    ? await (timeZone === undefined
-        ? invoicedUsageFromRollup(db, organizationId, filters)
-        : invoicedUsageInZoneFromRollup(db, organizationId, { ...filters, timeZone })
-      ).catch((err: unknown) => {
-        if (isRollupMissing(err)) return undefined;
-        throw err;
-      })
-    : undefined;
-  if (fromRollup) return fromRollup;
-  // Read now: Lago's tables as of (at least) this moment.
-  const dataAt = Date.now();
-  return { rows: await invoicedUsage(db, organizationId, filters), dataAt };
+  const fromRollup = () =>
+    timeZone === undefined
+      ? invoicedUsageFromRollup(db, organizationId, filters)
+      : invoicedUsageInZoneFromRollup(db, organizationId, { ...filters, timeZone });
+  return rollupOrDirect(useRollup ? fromRollup : undefined, () => invoicedUsage(db, organizationId, filters));
 }
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */

@@ -47,3 +47,21 @@ export function isRollupMissing(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The rollup's answer when it may give one (`fromRollup` undefined or resolving to undefined: it may
+ * not), else Lago's tables read now: as of (at least) the moment the read starts. A database without
+ * usable rollups is answered directly too.
+ */
+export async function rollupOrDirect<T>(
+  fromRollup: (() => Promise<Read<T> | undefined>) | undefined,
+  direct: () => Promise<T[]>,
+): Promise<Read<T>> {
+  const answer = await fromRollup?.().catch((err: unknown) => {
+    if (isRollupMissing(err)) return undefined;
+    throw err;
+  });
+  if (answer) return answer;
+  const dataAt = Date.now();
+  return { rows: await direct(), dataAt };
+}

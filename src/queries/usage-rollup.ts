@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { freshAsOfMs, isRollupMissing, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
+import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
 import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from "./usage.ts";
 
 /**
@@ -9,16 +9,8 @@ import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from ".
  * daily_usages directly.
  */
 export async function readUsage(db: Database, organizationId: string, filters: UsageFilters, useRollup: boolean): Promise<Read<UsageRow>> {
-  const fromRollup = useRollup
-    ? await usageFromRollup(db, organizationId, filters).catch((err: unknown) => {
-        if (isRollupMissing(err)) return undefined;
-        throw err;
-      })
-    : undefined;
-  if (fromRollup) return fromRollup;
-  // Read now: Lago's tables as of (at least) this moment.
-  const dataAt = Date.now();
-  return { rows: await usage(db, organizationId, filters), dataAt };
+  const fromRollup = () => usageFromRollup(db, organizationId, filters);
+  return rollupOrDirect(useRollup ? fromRollup : undefined, () => usage(db, organizationId, filters));
 }
 
 const UNITS: Record<TimeGranularity, { granularity: string; unit: SQL; length: SQL }> = {

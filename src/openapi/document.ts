@@ -18,9 +18,9 @@ type Schema = Record<string, unknown>;
 type Components = Record<string, Schema>;
 
 /** Converts a zod schema, moving every named part into `components` and pointing at it there. */
-function toSchema(schema: z.core.$ZodType, names: z.core.$ZodRegistry<{ id: string }>, components: Components): Schema {
+function toSchema(schema: z.core.$ZodType, names: z.core.$ZodRegistry<{ id: string }>, components: Components, io: "input" | "output" = "output"): Schema {
   const converted = z.toJSONSchema(schema, {
-    io: "output",
+    io,
     metadata: names,
     unrepresentable: "any",
     // A default computed per request (to_date: today) is described in words, never as a date.
@@ -63,6 +63,13 @@ const COMMON_RESPONSES = {
   "503": errorResponse("ApiErrorServiceUnavailable", "The database is unavailable; retry after Retry-After seconds"),
 };
 
+// A parameter is described by what it parses to; one that parses to something JSON Schema cannot say
+// (timezone: a zone name, canonicalised by a transform) is described by what it accepts.
+function parameterSchema(param: z.core.$ZodType, names: z.core.$ZodRegistry<{ id: string }>, components: Components): Schema {
+  const output = toSchema(param, names, components);
+  return Object.keys(output).length > 0 ? output : toSchema(param, names, components, "input");
+}
+
 function operation(endpoint: Endpoint, names: z.core.$ZodRegistry<{ id: string }>, components: Components) {
   const descriptions: Record<string, string> = endpoint.parameterDescriptions;
   const parameters = Object.entries({ ...endpoint.query.shape, ...FormatQuerySchema.shape }).map(([name, param]) => ({
@@ -70,7 +77,7 @@ function operation(endpoint: Endpoint, names: z.core.$ZodRegistry<{ id: string }
     in: "query",
     required: false,
     description: name === "format" ? FORMAT_DESCRIPTION : descriptions[name],
-    schema: toSchema(param as z.core.$ZodType, names, components),
+    schema: parameterSchema(param as z.core.$ZodType, names, components),
   }));
   const notFound = endpoint.notFound ? { "404": errorResponse("ApiErrorNotFound", endpoint.notFound) } : {};
   return {

@@ -142,6 +142,8 @@ describe("the OpenAPI document", () => {
     expect((document.components.schemas as Record<string, { enum?: string[] }>).Country?.enum).toContain("NO");
     const granularity = get("/api/v1/analytics/usage")?.parameters.find((p) => p.name === "time_granularity");
     expect(granularity?.schema).toMatchObject({ enum: ["daily", "weekly", "monthly"], default: "daily" });
+    const timezone = get("/api/v1/analytics/invoiced_usage")?.parameters.find((p) => p.name === "timezone");
+    expect(timezone?.schema).toEqual({ type: "string" });
     const toDate = get("/api/v1/analytics/usage")?.parameters.find((p) => p.name === "to_date");
     expect(toDate?.schema).not.toHaveProperty("default");
   });

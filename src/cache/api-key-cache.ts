@@ -12,6 +12,8 @@ type Deps = {
   staleIfError: number;
   /** Runs work after the response (executionCtx.waitUntil), so a cache write never delays it. */
   defer: (work: Promise<unknown>) => void;
+  /** For the warning logged when a stale lookup stands in for the database. */
+  requestId: string;
 };
 
 /** Who a key speaks for: its organization, and that organization's own time zone. */
@@ -73,7 +75,7 @@ export async function organizationForApiKey(deps: Deps, key: string): Promise<Ke
   } catch (err) {
     const stale = decision === "stale" && cached && !cached.unknown ? cached : undefined;
     if (stale && isDatabaseUnavailable(err) && Date.now() - stale.stored_at < (deps.ttl + deps.staleIfError) * 1000) {
-      console.warn(JSON.stringify({ level: "warn", msg: "authenticated from a stale key lookup: database failed" }));
+      console.warn(JSON.stringify({ level: "warn", msg: "authenticated from a stale key lookup: database failed", request_id: deps.requestId }));
       return owner(stale);
     }
     throw err;

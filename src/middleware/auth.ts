@@ -13,7 +13,14 @@ export const AUTH_LIMIT_PERIOD_SECONDS = 60;
 export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
   const match = BEARER.exec(c.req.header("Authorization") ?? "");
   const { db, config } = c.var;
-  const lookup = { db, region: config.region, ttl: config.cache.apiKeyTtl, staleIfError: config.cache.staleIfError, defer: deferrer(c) };
+  const lookup = {
+    db,
+    region: config.region,
+    ttl: config.cache.apiKeyTtl,
+    staleIfError: config.cache.staleIfError,
+    defer: deferrer(c),
+    requestId: c.get("requestId"),
+  };
   const owner = match?.[1] ? await organizationForApiKey(lookup, match[1]) : undefined;
   if (!owner) {
     await limitFailures(c);

@@ -1,9 +1,11 @@
 // Builds the Worker's static assets (wrangler.toml [assets]) into .assets/: the dashboard (its page,
 // stylesheet and script bundled by esbuild from dashboard/) at / and /dashboard, and the API
 // reference's browser assets (Swagger UI, copied from npm). Nothing is fetched from a CDN at run
-// time. Every script that runs, tests or bundles the Worker calls this first.
+// time. Every script that runs, tests or bundles the Worker calls this first; a file whose bytes
+// are already there is left alone, so a Worker serving the directory (a test's wrangler dev) never
+// reads a file while another build rewrites it.
 import { buildSync } from "esbuild";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -24,15 +26,22 @@ const HEADERS = ["/", "/index.html", "/dashboard", "/dashboard.html"]
   .map((path) => `${path}\n  Content-Security-Policy: ${DASHBOARD_CSP}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n`)
   .join("");
 
+function writeIfChanged(path: string, bytes: Uint8Array | string): void {
+  const wanted = Buffer.from(bytes);
+  if (existsSync(path) && readFileSync(path).equals(wanted)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, wanted);
+}
+
 export function buildAssets(): void {
   const source = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-  mkdirSync(SWAGGER_DIR, { recursive: true });
-  for (const file of SWAGGER_FILES) copyFileSync(join(source, file), join(SWAGGER_DIR, file));
+  for (const file of SWAGGER_FILES) writeIfChanged(join(SWAGGER_DIR, file), readFileSync(join(source, file)));
 
   const dashboard = join(root, "dashboard");
-  buildSync({
+  const script = buildSync({
     entryPoints: [join(dashboard, "main.ts")],
     outfile: DASHBOARD_SCRIPT,
+    write: false,
     bundle: true,
     minify: true,
     format: "esm",
@@ -40,10 +49,12 @@ export function buildAssets(): void {
     logLevel: "warning",
     legalComments: "none",
   });
-  copyFileSync(join(dashboard, "style.css"), join(ASSETS_DIR, "dashboard.css"));
-  copyFileSync(join(dashboard, "index.html"), join(ASSETS_DIR, "index.html"));
-  copyFileSync(join(dashboard, "index.html"), join(ASSETS_DIR, "dashboard.html"));
-  writeFileSync(join(ASSETS_DIR, "_headers"), HEADERS);
+  for (const output of script.outputFiles) writeIfChanged(output.path, output.contents);
+  writeIfChanged(join(ASSETS_DIR, "dashboard.css"), readFileSync(join(dashboard, "style.css")));
+  const page = readFileSync(join(dashboard, "index.html"));
+  writeIfChanged(join(ASSETS_DIR, "index.html"), page);
+  writeIfChanged(join(ASSETS_DIR, "dashboard.html"), page);
+  writeIfChanged(join(ASSETS_DIR, "_headers"), HEADERS);
 }
 
 if (import.meta.main) buildAssets();

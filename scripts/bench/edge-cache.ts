@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { buildAssets } from "../assets/build.ts";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../local-service.ts";
 import { join } from "node:path";
 import { OFFLINE_ENV } from "../node-version.ts";
 import type { NeonLocal } from "../neon-local/server.ts";
@@ -49,17 +49,6 @@ export async function startEdgeWorker(neonLocal: NeonLocal): Promise<EdgeWorker 
   }
   await close();
   return "pending: wrangler dev did not start within a minute";
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export type WorkerResult = { cached: CachedResult; uncached: CachedResult };

@@ -7,12 +7,11 @@
 import "../node-version.ts";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { resultsFile } from "../bench/results-file.ts";
-import { startLocalService } from "../local-service.ts";
+import { freePort, startLocalService } from "../local-service.ts";
 import { DEMO_API_KEY } from "../seed/demo.ts";
 import { type LoadResult, type Scenario, writeLoadSection } from "./report.ts";
 
@@ -27,15 +26,6 @@ const { values } = parseArgs({
 const connections = Number(values.connections);
 const duration = Number(values.duration);
 if (!(connections >= 1 && duration >= 1)) throw new Error("--connections and --duration must be positive numbers");
-
-/** A port nothing listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const today = new Date().toISOString().slice(0, 10);
 const now = new Date();

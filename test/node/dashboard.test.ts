@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_SCRIPT } from "../../scripts/assets/build.ts";
 import { CHROMIUM } from "../../scripts/browser.ts";
-import { type LocalService, startLocalService } from "../../scripts/local-service.ts";
+import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
 
 // The dashboard in Debian's chromium (driven by playwright-core), served by the Worker in wrangler
 // dev on the demo database, exactly as `npm start` runs it. What the page shows is compared with
@@ -15,14 +14,6 @@ const KEY = "demo_acme_1";
 const SCREENSHOTS = join(import.meta.dirname, "..", "..", ".data", "screenshots");
 let service: LocalService;
 let browser: Browser;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   service = await startLocalService({ port: await freePort(), quiet: true });
@@ -91,6 +82,14 @@ async function signIn(context: BrowserContext, key = KEY) {
   return page;
 }
 
+/** A fresh browser context (en-US), signed in with the demo key, the invoiced-usage table shown. */
+async function signedIn(options: { viewport?: { width: number; height: number }; acceptDownloads?: boolean } = {}) {
+  const context = await browser.newContext({ locale: "en-US", ...options });
+  const page = await signIn(context);
+  await page.waitForSelector("#invoiced table");
+  return { context, page };
+}
+
 const invoicedRows = async (params: Record<string, string>) =>
   ((await api("/api/v1/analytics/invoiced_usage", params)) as { invoiced_usages: { month: string; code: string; currency: string; amount_cents: number }[] })
     .invoiced_usages.map((r) => ({ period: r.month, series: r.code, cents: r.amount_cents, currency: r.currency }));
@@ -114,9 +113,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("signs in with a demo key: the invoiced-usage table and chart are the API's months, metrics and amounts", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1440, height: 900 } });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn({ viewport: { width: 1440, height: 900 } });
     const rows = await invoicedRows({ months: "12" });
     const currency = largest(rows);
     expect(await page.inputValue("#iu-currency")).toBe(currency);
@@ -137,9 +134,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("follows the currency, the months window and the billing entity", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn();
     await page.selectOption("#iu-months", "3");
     await page.click("#invoiced button[type=submit]");
     await page.waitForFunction(NOT_BUSY);
@@ -162,9 +157,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("shows usage with a filter, in each granularity", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn();
     await page.click("#views button[data-view=usage]");
     await page.waitForSelector("#usage table");
     await page.fill("#u-customer_country", "fr");
@@ -209,9 +202,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("downloads exactly the current view's CSV", async () => {
-    const context = await browser.newContext({ locale: "en-US", acceptDownloads: true });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn({ acceptDownloads: true });
     await page.selectOption("#iu-months", "6");
     await page.click("#invoiced button[type=submit]");
     await page.waitForFunction(NOT_BUSY);
@@ -225,9 +216,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("says how fresh the numbers are, and Refresh asks the API for fresh data", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn();
     expect(await page.textContent("#freshness")).toMatch(/^Numbers as of .+\((from the edge cache, copy \d+ s old|just read)\)\.$/);
     const [refresh] = await Promise.all([
       page.waitForRequest((r) => r.url().includes("/api/v1/analytics/invoiced_usage")),
@@ -240,9 +229,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("keeps the key in this tab's session storage only, never in the DOM, local storage, a cookie or the URL", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn();
     expect(await page.content()).not.toContain(KEY);
     expect(await page.inputValue("#api-key")).toBe("");
     expect(page.url()).not.toContain(KEY);
@@ -254,9 +241,7 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("is usable at 375 px: nothing wider than the screen but the scrolling table", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 375, height: 812 } });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
+    const { context, page } = await signedIn({ viewport: { width: 375, height: 812 } });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-375.png"), fullPage: true });

@@ -1,21 +1,14 @@
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalService, startLocalService } from "../../scripts/local-service.ts";
+import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
 
 // Last-Modified on the rollup path, through the real Worker in wrangler dev (workerd) on the demo
 // database: before the first refresh, answers come from Lago's tables and carry the time of each
 // read; after the cron handler has built the rollups, they carry the instant the refresh started,
 // however much later they are asked for.
 let service: LocalService;
-const port = await new Promise<number>((resolve) => {
-  const server = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 beforeAll(async () => {
-  service = await startLocalService({ port, quiet: true });
+  service = await startLocalService({ port: await freePort(), quiet: true });
 }, 120_000);
 afterAll(async () => service?.stop());
 

@@ -171,6 +171,7 @@ CREATE TABLE "plans" (
 	"created_at" timestamp(6) DEFAULT now() NOT NULL,
 	"updated_at" timestamp(6) DEFAULT now() NOT NULL,
 	"code" varchar NOT NULL,
+	"interval" integer,
 	"description" varchar,
 	"amount_cents" bigint,
 	"amount_currency" varchar DEFAULT '' NOT NULL,
@@ -387,6 +388,42 @@ CREATE TABLE "daily_usages" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "index_billing_entities_on_code_and_organization_id" ON "billing_entities" USING btree ("code","organization_id") WHERE deleted_at IS NULL AND archived_at IS NULL;--> statement-breakpoint
+CREATE TABLE "credit_notes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"customer_id" uuid NOT NULL,
+	"invoice_id" uuid NOT NULL,
+	"sequential_id" integer DEFAULT 0 NOT NULL,
+	"number" varchar NOT NULL,
+	"credit_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"credit_amount_currency" varchar NOT NULL,
+	"credit_status" integer,
+	"balance_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"balance_amount_currency" varchar NOT NULL,
+	"reason" integer DEFAULT 0 NOT NULL,
+	"file" varchar,
+	"created_at" timestamp(6) DEFAULT now() NOT NULL,
+	"updated_at" timestamp(6) DEFAULT now() NOT NULL,
+	"total_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"total_amount_currency" varchar NOT NULL,
+	"refund_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"refund_amount_currency" varchar,
+	"refund_status" integer,
+	"voided_at" timestamp(6),
+	"description" text,
+	"taxes_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"refunded_at" timestamp(6),
+	"issuing_date" date NOT NULL,
+	"status" integer DEFAULT 1 NOT NULL,
+	"coupons_adjustment_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"precise_coupons_adjustment_amount_cents" numeric(30, 5) DEFAULT '0' NOT NULL,
+	"precise_taxes_amount_cents" numeric(30, 5) DEFAULT '0' NOT NULL,
+	"taxes_rate" double precision DEFAULT 0 NOT NULL,
+	"organization_id" uuid NOT NULL,
+	"xml_file" varchar,
+	"offset_amount_cents" bigint DEFAULT 0 NOT NULL,
+	"offset_amount_currency" varchar
+);
+--> statement-breakpoint
 CREATE INDEX "index_billing_entities_on_organization_id" ON "billing_entities" USING btree ("organization_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "index_api_keys_on_value" ON "api_keys" USING btree ("value");--> statement-breakpoint
 CREATE INDEX "index_api_keys_on_organization_id" ON "api_keys" USING btree ("organization_id");--> statement-breakpoint
@@ -400,4 +437,7 @@ CREATE INDEX "index_fees_on_invoice_id" ON "fees" USING btree ("invoice_id");-->
 CREATE INDEX "index_fees_on_charge_id" ON "fees" USING btree ("charge_id");--> statement-breakpoint
 CREATE INDEX "index_daily_usages_on_organization_id" ON "daily_usages" USING btree ("organization_id");--> statement-breakpoint
 CREATE INDEX "index_daily_usages_on_usage_date" ON "daily_usages" USING btree ("usage_date");--> statement-breakpoint
-CREATE INDEX "index_daily_usages_on_subscription_id_and_usage_date" ON "daily_usages" USING btree ("subscription_id","usage_date");
+CREATE INDEX "index_daily_usages_on_subscription_id_and_usage_date" ON "daily_usages" USING btree ("subscription_id","usage_date");--> statement-breakpoint
+CREATE INDEX "index_credit_notes_on_customer_id" ON "credit_notes" USING btree ("customer_id");--> statement-breakpoint
+CREATE INDEX "index_credit_notes_on_invoice_id" ON "credit_notes" USING btree ("invoice_id");--> statement-breakpoint
+CREATE INDEX "index_credit_notes_on_organization_id" ON "credit_notes" USING btree ("organization_id");

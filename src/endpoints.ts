@@ -1,8 +1,19 @@
 import type { Endpoint } from "./endpoint.ts";
+import { grossRevenueEndpoint } from "./routes/gross-revenue.ts";
+import { invoiceCollectionEndpoint } from "./routes/invoice-collection.ts";
 import { invoicedUsageEndpoint } from "./routes/invoiced-usage.ts";
+import { mrrEndpoint } from "./routes/mrr.ts";
+import { overdueBalanceEndpoint } from "./routes/overdue-balance.ts";
 import { usageEndpoint } from "./routes/usage.ts";
 
 // Every API endpoint, in the order the OpenAPI document lists them. The app, the request log, the
 // cache lifetimes and the document are derived from this list: adding an endpoint is its route
 // file and one line here.
-export const ENDPOINTS: readonly Endpoint<any>[] = [invoicedUsageEndpoint, usageEndpoint];
+export const ENDPOINTS: readonly Endpoint<any>[] = [
+  invoicedUsageEndpoint,
+  usageEndpoint,
+  grossRevenueEndpoint,
+  invoiceCollectionEndpoint,
+  mrrEndpoint,
+  overdueBalanceEndpoint,
+];

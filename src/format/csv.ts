@@ -12,7 +12,8 @@ const PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  let text = String(value);
+  // A list (overdue_balance's invoice ids) is one cell, its items separated by single spaces.
+  let text = Array.isArray(value) ? value.join(" ") : String(value);
   // OWASP's advice: a leading single quote makes the spreadsheet show the text as text.
   if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;

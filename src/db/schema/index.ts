@@ -10,3 +10,4 @@ export * from "./charges.ts";
 export * from "./invoices.ts";
 export * from "./fees.ts";
 export * from "./daily-usages.ts";
+export * from "./credit-notes.ts";

@@ -1,6 +1,6 @@
 // Lago's own table, as lago-api's db/structure.sql defines it: Lago's names and types. Defaults exist only so
 // a standalone dev/test database is easy to fill; the service never writes to these tables.
-import { bigint, boolean, doublePrecision, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, integer, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { planPricingType } from "./enums.ts";
 
 export const plans = pgTable("plans", {
@@ -10,6 +10,8 @@ export const plans = pgTable("plans", {
   createdAt: timestamp("created_at", { precision: 6, mode: "string" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { precision: 6, mode: "string" }).notNull().defaultNow(),
   code: varchar("code").notNull(),
+  // Lago: weekly 0, monthly 1, yearly 2, quarterly 3, semiannual 4; NULL for product_catalog plans.
+  interval: integer("interval"),
   description: varchar("description"),
   amountCents: bigint("amount_cents", { mode: "number" }),
   amountCurrency: varchar("amount_currency").notNull().default(""),

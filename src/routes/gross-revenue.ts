@@ -3,7 +3,7 @@ import { defineEndpoint } from "../endpoint.ts";
 import { grossRevenue } from "../queries/gross-revenue.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
-import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CustomerQueryShape, REVENUE_PARAMETER_DESCRIPTIONS } from "./revenue-analytics.ts";
+import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./revenue-analytics.ts";
 
 export const GrossRevenueQuerySchema = z.object(CustomerQueryShape);
 
@@ -22,7 +22,7 @@ export const grossRevenueEndpoint = defineEndpoint({
   operationId: "findAllGrossRevenues",
   summary: "Monthly gross revenue: finalized invoices less refunds, and pay-in-advance fees not invoiced",
   query: GrossRevenueQuerySchema,
-  parameterDescriptions: REVENUE_PARAMETER_DESCRIPTIONS,
+  parameterDescriptions: CUSTOMER_PARAMETER_DESCRIPTIONS,
   response: {
     name: "GrossRevenues",
     schema: GrossRevenueResponseSchema,

@@ -3,7 +3,7 @@ import { defineEndpoint } from "../endpoint.ts";
 import { overdueBalance } from "../queries/overdue-balance.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
-import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CustomerQueryShape, REVENUE_PARAMETER_DESCRIPTIONS } from "./revenue-analytics.ts";
+import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./revenue-analytics.ts";
 
 export const OverdueBalanceQuerySchema = z.object(CustomerQueryShape);
 
@@ -22,7 +22,7 @@ export const overdueBalanceEndpoint = defineEndpoint({
   operationId: "findAllOverdueBalances",
   summary: "Overdue invoices per month of their due date: what is still owed, and which invoices",
   query: OverdueBalanceQuerySchema,
-  parameterDescriptions: REVENUE_PARAMETER_DESCRIPTIONS,
+  parameterDescriptions: CUSTOMER_PARAMETER_DESCRIPTIONS,
   response: {
     name: "OverdueBalances",
     schema: OverdueBalanceResponseSchema,

@@ -24,6 +24,9 @@ export const REVENUE_PARAMETER_DESCRIPTIONS = {
   currency: "ISO 4217 code from Lago's Currency list, any letter case. Without it, every currency has its own rows.",
   months: "The current UTC month and the months - 1 before it. Without it, every month since the organization's creation month.",
   billing_entity_code: "Only this billing entity's rows (archived entities too). Unknown code: 404 billing_entity_not_found.",
+};
+export const CUSTOMER_PARAMETER_DESCRIPTIONS = {
+  ...REVENUE_PARAMETER_DESCRIPTIONS,
   external_customer_id: "Only this customer's rows (customers.external_id). An unknown customer gives an empty list.",
 };
 

@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { Client, getLagoError } from "lago-javascript-client";
 import { describe, expect, it } from "vitest";
 import { createBillingScenario } from "./helpers/factories.ts";
+import { createRevenueScenario } from "./helpers/revenue-factories.ts";
 import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Lago's official JavaScript client (npm lago-javascript-client), unchanged, pointed at this Worker:
@@ -63,6 +64,46 @@ describe("lago-javascript-client against this service", () => {
       is_billable_metric_recurring: true,
     });
     expect(recurringOnly.data.usages).toEqual([]);
+  });
+
+  it("findAllGrossRevenues: March's invoices 1000 + 500 less a 120 refund, with a customer filter", async () => {
+    const s = await createRevenueScenario();
+    const invoice = await s.invoice({ issuingDate: "2025-03-10", totalAmountCents: 1000 });
+    await s.invoice({ issuingDate: "2025-03-20", totalAmountCents: 500 });
+    await s.creditNote(invoice, { refundAmountCents: 120 });
+    const { data, status } = await lago(s.org.apiKey).analytics.findAllGrossRevenues({ currency: "USD", external_customer_id: "cus_1" });
+    expect(status).toBe(200);
+    expect(data.gross_revenues).toEqual([
+      { month: "2025-03-01T00:00:00.000Z", amount_cents: 1380, currency: "USD", invoices_count: 2, billing_entity_id: s.billingEntityId },
+    ]);
+  });
+
+  it("findAllInvoiceCollections: one pending and one failed invoice", async () => {
+    const s = await createRevenueScenario();
+    await s.invoice({ issuingDate: "2025-03-10", totalAmountCents: 300, paymentStatus: 0 });
+    await s.invoice({ issuingDate: "2025-03-11", totalAmountCents: 40, paymentStatus: 2 });
+    const { data } = await lago(s.org.apiKey).analytics.findAllInvoiceCollections({ currency: "USD" });
+    expect(data.invoice_collections).toEqual([
+      { month: "2025-03-01T00:00:00.000Z", payment_status: "failed", invoices_count: 1, amount_cents: 40, currency: "USD" },
+      { month: "2025-03-01T00:00:00.000Z", payment_status: "pending", invoices_count: 1, amount_cents: 300, currency: "USD" },
+    ]);
+  });
+
+  it("findAllMrrs: a monthly subscription fee of 1000 with 200 of taxes", async () => {
+    const s = await createRevenueScenario();
+    const invoice = await s.invoice({ issuingDate: "2025-03-01" });
+    await s.subscriptionFee(invoice, { interval: 1, payInAdvance: true }, { amountCents: 1000, taxesAmountCents: 200 });
+    const { data } = await lago(s.org.apiKey).analytics.findAllMrrs({ currency: "USD" });
+    expect(data.mrrs).toEqual([{ month: "2025-03-01T00:00:00.000Z", amount_cents: 1200, currency: "USD" }]);
+  });
+
+  it("findAllOverdueBalances: 1000 owed less 400 paid", async () => {
+    const s = await createRevenueScenario();
+    const invoice = await s.invoice({ paymentOverdue: true, paymentDueDate: "2025-04-10", totalAmountCents: 1000, totalPaidAmountCents: 400 });
+    const { data } = await lago(s.org.apiKey).analytics.findAllOverdueBalances({ external_customer_id: "cus_1" });
+    expect(data.overdue_balances).toEqual([
+      { month: "2025-04-01T00:00:00.000Z", amount_cents: 600, currency: "USD", lago_invoice_ids: [invoice], billing_entity_id: s.billingEntityId },
+    ]);
   });
 
   it("surfaces a 401 for an unknown key", async () => {

@@ -3,7 +3,7 @@
 import { createRng } from "./random.ts";
 import {
   buildOrganization, DAY_MS, pgDate, pgTimestamp, REFERENCE_TABLES,
-  type ChargeRef, type OrgRef, type Row, type Settings,
+  type ChargeRef, type OrgRef, type PlanTerms, type Row, type Settings,
 } from "./reference.ts";
 
 export { apiKeyValue, orgSlug, type Row } from "./reference.ts";
@@ -107,6 +107,9 @@ function* feeRows(s: Settings, org: OrgRef, index: number): Generator<Row, void,
     const notInvoiced = feeType === 0 && j >= 6 && rng.chance(0.05);
     const amount = rng.int(1, 250_000);
     const units = charge ? rng.decimal(5_000, 1) : "1";
+    // A subscription fee covers its plan's service period: the one starting in its invoice's month
+    // when billed in advance, the one just ended when billed in arrears (what MRR spreads).
+    const properties = feeType === 2 ? servicePeriod(s, org.planTerms[sub.plan], invoice.month) : {};
     yield {
       id: rng.uuid(), organization_id: org.id, billing_entity_id: sub.customer.entityId,
       invoice_id: notInvoiced ? null : invoice.id, subscription_id: feeType === 1 || feeType === 3 ? null : sub.id,
@@ -117,11 +120,22 @@ function* feeRows(s: Settings, org: OrgRef, index: number): Generator<Row, void,
       // Coupons are spread pro rata in Lago, so this is fractional and never above the fee.
       precise_coupons_amount_cents: rng.chance(0.35) ? rng.decimal(Math.floor(amount * 0.3), 5) : "0.00000",
       taxes_rate: 20, taxes_amount_cents: Math.round(amount * 0.2), taxes_precise_amount_cents: (amount * 0.2).toFixed(5),
-      pay_in_advance: notInvoiced, payment_status: notInvoiced ? 0 : rng.int(0, 2),
+      pay_in_advance: notInvoiced, payment_status: notInvoiced ? 0 : rng.int(0, 2), properties,
       deleted_at: rng.chance(0.03) ? pgTimestamp(createdMs + 3_600_000) : null,
       created_at: created, updated_at: created,
     };
   }
+}
+
+const MONTHS_PER_INTERVAL: Record<number, number> = { 1: 1, 2: 12, 3: 3, 4: 6 };
+
+function servicePeriod(s: Settings, terms: PlanTerms | undefined, month: number): Record<string, string> {
+  if (!terms) return {};
+  const start = terms.interval === 0
+    ? (terms.payInAdvance ? s.monthStart(month) : s.monthStart(month) - 7 * DAY_MS)
+    : s.monthStart(terms.payInAdvance ? month : month - (MONTHS_PER_INTERVAL[terms.interval] as number));
+  const end = terms.interval === 0 ? start + 7 * DAY_MS : s.monthStart(month + (terms.payInAdvance ? (MONTHS_PER_INTERVAL[terms.interval] as number) : 0));
+  return { from_datetime: isoSecond(start), to_datetime: isoSecond(end - 1000) };
 }
 
 const isoSecond = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");

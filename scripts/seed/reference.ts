@@ -5,7 +5,7 @@ import { createRng, type Rng } from "./random.ts";
 export type Row = Record<string, unknown>;
 export const REFERENCE_TABLES = [
   "organizations", "api_keys", "billing_entities", "customers", "plans",
-  "billable_metrics", "charges", "subscriptions", "invoices",
+  "billable_metrics", "charges", "subscriptions", "invoices", "credit_notes",
 ] as const;
 export type ReferenceTable = (typeof REFERENCE_TABLES)[number];
 
@@ -34,8 +34,10 @@ export interface ChargeRef { id: string; code: string; metric: MetricRef; priceC
 export interface CustomerRef { id: string; entityId: string; currency: string }
 export interface SubscriptionRef { id: string; externalId: string; customer: CustomerRef; plan: number; endMonth: number }
 export interface InvoiceRef { id: string; sub: SubscriptionRef; month: number; createdMs: number }
+/** A plan's billing: Lago's plans.interval (weekly 0, monthly 1, yearly 2, quarterly 3, semiannual 4) and timing. */
+export interface PlanTerms { interval: number; payInAdvance: boolean }
 export interface OrgRef {
-  id: string; slug: string; createdMs: number;
+  id: string; slug: string; createdMs: number; planTerms: PlanTerms[];
   chargesByPlan: ChargeRef[][]; usageSubs: SubscriptionRef[]; invoices: InvoiceRef[];
   addOnIds: string[]; commitmentIds: string[]; fixedChargeIds: string[];
 }
@@ -52,6 +54,10 @@ const METRICS: [code: string, name: string, aggregation: number, recurring: bool
   ["peak_connections", "Peak connections", 2, false], ["active_projects", "Active projects", 6, true],
 ];
 const PLANS = [["starter", "Starter", 4_900], ["pro", "Pro", 19_900], ["enterprise", "Enterprise", 99_900]] as const;
+// Every interval in advance and in arrears: plan p of organization i takes combination 3i + p, so any
+// four organizations hold all ten.
+const PLAN_TERMS: PlanTerms[] = [0, 1, 2, 3, 4].flatMap((interval) => [true, false].map((payInAdvance) => ({ interval, payInAdvance })));
+export const planTermsOf = (orgIndex: number, plan: number): PlanTerms => PLAN_TERMS[(3 * orgIndex + plan) % PLAN_TERMS.length] as PlanTerms;
 // Mostly active; every Lago status (pending 0, active 1, terminated 2, canceled 3) in any 8.
 const SUB_STATUSES = [1, 1, 2, 1, 0, 1, 3, 1];
 // Invoice statuses after the first eight (which are 0..7 in order): mostly finalized.
@@ -74,6 +80,7 @@ export function buildOrganization(s: Settings, index: number): { ref: OrgRef; ro
     organizations: [{ id, name, slug, ...stamps(createdMs), default_currency: "USD", timezone: "UTC", document_locale: "en",
       country: "US", email: `billing@${slug}.example`, hmac_key: rng.uuid() }],
     api_keys: [], billing_entities: [], customers: [], plans: [], billable_metrics: [], charges: [], subscriptions: [], invoices: [],
+    credit_notes: [],
   };
   const key = (n: number, expiresAt: string | null) => rows.api_keys.push({ id: rng.uuid(), organization_id: id,
     value: apiKeyValue(slug, n), name: `Key ${n}`, expires_at: expiresAt, ...stamps(createdMs) });
@@ -99,9 +106,12 @@ export function buildOrganization(s: Settings, index: number): { ref: OrgRef; ro
     return ref;
   });
 
-  const plans = PLANS.map(([code, planName, cents]) => {
+  const planTerms = PLANS.map((_, p) => planTermsOf(index, p));
+  const plans = PLANS.map(([code, planName, cents], p) => {
     const planId = rng.uuid();
-    rows.plans.push({ id: planId, organization_id: id, code, name: planName, amount_cents: cents, amount_currency: "USD", ...stamps(createdMs) });
+    const terms = planTerms[p] as PlanTerms;
+    rows.plans.push({ id: planId, organization_id: id, code, name: planName, amount_cents: cents, amount_currency: "USD",
+      interval: terms.interval, pay_in_advance: terms.payInAdvance, ...stamps(createdMs) });
     return planId;
   });
 
@@ -150,8 +160,9 @@ export function buildOrganization(s: Settings, index: number): { ref: OrgRef; ro
   }
 
   const invoices = buildInvoices(s, rng, rows.invoices, { id, slug, createdMs }, subsByMonth);
+  addPayments(s, createRng(s.seed, "payments", index), rows);
   const ids = (n: number) => Array.from({ length: n }, () => rng.uuid());
-  return { rows, ref: { id, slug, createdMs, chargesByPlan, usageSubs, invoices, addOnIds: ids(2), commitmentIds: ids(2), fixedChargeIds: ids(3) } };
+  return { rows, ref: { id, slug, createdMs, planTerms, chargesByPlan, usageSubs, invoices, addOnIds: ids(2), commitmentIds: ids(2), fixedChargeIds: ids(3) } };
 }
 
 /** One invoice per ~8 fees, months taken in turn so every month of the window has invoices. */
@@ -183,4 +194,44 @@ function buildInvoices(s: Settings, rng: Rng, out: Row[], org: { id: string; slu
     refs.push({ id: invoiceId, sub, month, createdMs });
   }
   return refs;
+}
+
+// Payment terms (days) invoices are given in turn; 0 is due on issue.
+const NET_TERMS = [0, 15, 30, 45];
+
+/**
+ * What gross_revenue, invoice_collection and overdue_balance read: each invoice's total, payment
+ * status, due date (some still in the future), overdue flag (as Lago keeps it, stale on a few voided
+ * invoices) and partial payments; credit notes of every status, refunding or offsetting. From a
+ * stream of its own, so the rows drawn before stay as they were.
+ */
+function addPayments(s: Settings, rng: Rng, rows: Record<ReferenceTable, Row[]>): void {
+  for (const [j, invoice] of rows.invoices.entries()) {
+    const issuedMs = Date.parse(`${invoice.issuing_date as string}T00:00:00Z`);
+    const total = rng.int(0, 500_000);
+    const paymentStatus = rng.pick([0, 1, 1, 1, 2]);
+    const dueMs = issuedMs + (NET_TERMS[j % NET_TERMS.length] as number) * DAY_MS;
+    const unpaid = invoice.status === 1 && paymentStatus !== 1 && invoice.payment_dispute_lost_at === null;
+    const overdue = (unpaid && dueMs < s.nowMs) || (invoice.status === 2 && j % 5 === 0);
+    Object.assign(invoice, {
+      total_amount_cents: total, fees_amount_cents: total, payment_status: paymentStatus, net_payment_term: NET_TERMS[j % NET_TERMS.length],
+      payment_due_date: pgDate(dueMs), payment_overdue: overdue,
+      total_paid_amount_cents: paymentStatus === 1 ? total : rng.chance(0.3) ? rng.int(0, total) : 0,
+    });
+    if (j % 9 !== 4) continue;
+    // Draft 0, finalized 1, deleted 2; a refund, an offset, or both.
+    const status = [1, 1, 0, 2][(j >> 2) % 4] as number;
+    const refund = j % 2 === 0 ? rng.int(0, total) : 0;
+    const offset = j % 3 !== 0 ? rng.int(0, total - refund) : 0;
+    const currency = invoice.currency as string;
+    rows.credit_notes.push({
+      id: rng.uuid(), organization_id: invoice.organization_id, customer_id: invoice.customer_id, invoice_id: invoice.id,
+      sequential_id: j + 1, number: `${invoice.number as string}-CN1`, status, reason: 0,
+      credit_amount_cents: 0, credit_amount_currency: currency, balance_amount_cents: 0, balance_amount_currency: currency,
+      total_amount_cents: refund + offset, total_amount_currency: currency,
+      refund_amount_cents: refund, refund_amount_currency: currency, offset_amount_cents: offset, offset_amount_currency: currency,
+      issuing_date: pgDate(Math.min(issuedMs + 5 * DAY_MS, s.nowMs)),
+      created_at: invoice.created_at, updated_at: invoice.created_at,
+    });
+  }
 }

@@ -96,6 +96,31 @@ describe("the demo loaded into PostgreSQL (PGlite)", () => {
     for (const o of orgs) expect(o).toEqual({ s: [0, 1, 2, 3, 4, 5, 6, 7], t: [0, 1, 2, 3, 4, 5] });
   });
 
+  it("has plans of every interval in advance and in arrears, and subscription fees with service periods, coupons and taxes", async () => {
+    expect(await rows("SELECT DISTINCT interval i, pay_in_advance a FROM plans ORDER BY 1, 2")).toEqual(
+      [0, 1, 2, 3, 4].flatMap((i) => [{ i, a: false }, { i, a: true }]),
+    );
+    const periods = await rows<{ i: number; a: boolean; days: number }>(`SELECT DISTINCT p.interval i, p.pay_in_advance a,
+        round(extract(epoch FROM (f.properties->>'to_datetime')::timestamp - (f.properties->>'from_datetime')::timestamp) / 86400)::int days
+      FROM fees f JOIN subscriptions s ON s.id = f.subscription_id JOIN plans p ON p.id = s.plan_id WHERE f.fee_type = 2 AND p.interval IN (0, 3)`);
+    expect(periods.filter((p) => p.i === 0).every((p) => p.days === 7)).toBe(true);
+    expect(periods.filter((p) => p.i === 3).every((p) => p.days >= 89 && p.days <= 92)).toBe(true);
+    expect(Number(await one("SELECT count(*) FROM fees WHERE fee_type = 2 AND properties ? 'from_datetime' AND taxes_amount_cents > 0 AND precise_coupons_amount_cents > 0"))).toBeGreaterThan(0);
+  });
+
+  it("has invoices in every payment status, due dates past and future, overdue flags, partial payments and credit notes of every status", async () => {
+    expect(await rows("SELECT DISTINCT payment_status s FROM invoices ORDER BY 1")).toEqual([{ s: 0 }, { s: 1 }, { s: 2 }]);
+    expect(Number(await one("SELECT count(*) FROM invoices WHERE payment_due_date > $1::date", [NOW_SQL]))).toBeGreaterThan(0);
+    expect(Number(await one("SELECT count(*) FROM invoices WHERE status = 1 AND payment_overdue AND payment_status <> 1"))).toBeGreaterThan(0);
+    expect(Number(await one("SELECT count(*) FROM invoices WHERE status = 2 AND payment_overdue"))).toBeGreaterThan(0);
+    expect(Number(await one("SELECT count(*) FROM invoices WHERE total_paid_amount_cents BETWEEN 1 AND total_amount_cents - 1"))).toBeGreaterThan(0);
+    expect(await rows("SELECT DISTINCT status s FROM credit_notes ORDER BY 1")).toEqual([{ s: 0 }, { s: 1 }, { s: 2 }]);
+    expect(Number(await one("SELECT count(*) FROM credit_notes WHERE status = 1 AND refund_amount_cents > 0"))).toBeGreaterThan(0);
+    expect(Number(await one("SELECT count(*) FROM credit_notes WHERE status = 1 AND offset_amount_cents > 0"))).toBeGreaterThan(0);
+    expect(Number(await one(`SELECT count(*) FROM credit_notes cn JOIN invoices i ON i.id = cn.invoice_id
+      WHERE cn.refund_amount_cents + cn.offset_amount_cents > i.total_amount_cents OR cn.organization_id <> i.organization_id`))).toBe(0);
+  });
+
   it("has finalized invoices that are self-billed or dispute-lost, with charge fees on them", async () => {
     expect(Number(await one("SELECT count(*) FROM invoices WHERE status = 1 AND self_billed"))).toBeGreaterThan(0);
     expect(Number(await one("SELECT count(*) FROM invoices WHERE status = 1 AND payment_dispute_lost_at IS NOT NULL"))).toBeGreaterThan(0);

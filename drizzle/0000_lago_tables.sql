@@ -440,4 +440,7 @@ CREATE INDEX "index_daily_usages_on_usage_date" ON "daily_usages" USING btree ("
 CREATE INDEX "index_daily_usages_on_subscription_id_and_usage_date" ON "daily_usages" USING btree ("subscription_id","usage_date");--> statement-breakpoint
 CREATE INDEX "index_credit_notes_on_customer_id" ON "credit_notes" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "index_credit_notes_on_invoice_id" ON "credit_notes" USING btree ("invoice_id");--> statement-breakpoint
-CREATE INDEX "index_credit_notes_on_organization_id" ON "credit_notes" USING btree ("organization_id");
+CREATE INDEX "index_credit_notes_on_organization_id" ON "credit_notes" USING btree ("organization_id");--> statement-breakpoint
+CREATE INDEX "index_subscriptions_on_plan_id" ON "subscriptions" USING btree ("plan_id");--> statement-breakpoint
+CREATE INDEX "index_invoices_on_organization_id_and_issuing_date" ON "invoices" USING btree ("organization_id","issuing_date" DESC NULLS LAST,"created_at" DESC NULLS LAST,"id");--> statement-breakpoint
+CREATE INDEX "index_fees_on_subscription_id" ON "fees" USING btree ("subscription_id");

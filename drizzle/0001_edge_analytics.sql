@@ -131,3 +131,83 @@ INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
 	ON CONFLICT DO NOTHING;
 --> statement-breakpoint
 INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('invoiced_usage_tz') ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- gross_revenue and invoice_collection per (organization, UTC month, billing entity, currency,
+-- payment status): the counted invoices issued that month (their number, total, and the refunds of
+-- their finalized credit notes) and, with payment_status NULL, the pay-in-advance fees no invoice
+-- holds, created that month. Exact sums, never rounded here (src/queries/gross-revenue.ts).
+CREATE TABLE IF NOT EXISTS edge_analytics.revenue_monthly (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"billing_entity_id" uuid NOT NULL,
+	"currency" varchar NOT NULL,
+	"payment_status" integer,
+	"invoices_count" bigint NOT NULL,
+	"amount_cents" numeric NOT NULL,
+	"refund_cents" numeric NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "revenue_monthly_on_organization_id_and_month"
+	ON edge_analytics.revenue_monthly ("organization_id", "month");
+--> statement-breakpoint
+-- overdue_balance per (organization, UTC month of the due date, billing entity, currency): what the
+-- overdue invoices still owe and their ids, sorted (src/queries/overdue-balance.ts).
+CREATE TABLE IF NOT EXISTS edge_analytics.revenue_overdue_monthly (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"billing_entity_id" uuid NOT NULL,
+	"currency" varchar NOT NULL,
+	"amount_cents" numeric NOT NULL,
+	"invoice_ids" uuid[] NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "revenue_overdue_monthly_on_organization_id_and_month"
+	ON edge_analytics.revenue_overdue_monthly ("organization_id", "month");
+--> statement-breakpoint
+-- mrr per (organization, issuing month, month the share falls in, billing entity, currency): the exact
+-- shares of the subscription fees of invoices issued that month, and for weekly plans the sum of
+-- their amounts and their number of invoices (src/queries/mrr.ts). A bucket is its issuing month.
+CREATE TABLE IF NOT EXISTS edge_analytics.revenue_mrr (
+	"organization_id" uuid NOT NULL,
+	"source_month" date NOT NULL,
+	"month" date NOT NULL,
+	"billing_entity_id" uuid NOT NULL,
+	"currency" varchar NOT NULL,
+	"shares_cents" numeric NOT NULL,
+	"weekly_cents" numeric NOT NULL,
+	"weekly_invoices" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "revenue_mrr_on_organization_id_and_month"
+	ON edge_analytics.revenue_mrr ("organization_id", "month");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "revenue_mrr_on_organization_id_and_source_month"
+	ON edge_analytics.revenue_mrr ("organization_id", "source_month");
+--> statement-breakpoint
+-- The tables the revenue rollup also follows (what changed since a watermark, see src/rollups/collect.ts).
+INSERT INTO edge_analytics.refresh_watermarks ("source")
+	VALUES ('credit_notes'), ('plans'), ('subscriptions')
+	ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_credit_notes_on_updated_at" ON "credit_notes" USING btree ("updated_at");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_subscriptions_on_updated_at" ON "subscriptions" USING btree ("updated_at");
+--> statement-breakpoint
+-- Overdue invoices of one organization by due month: a small part of the invoices, so a small index.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_invoices_overdue_on_organization_id_and_due_date"
+	ON "invoices" USING btree ("organization_id", "payment_due_date") WHERE payment_overdue IS TRUE;
+--> statement-breakpoint
+-- A database whose rollups were built before the revenue rollup existed: every month of every
+-- organization (from its first invoice or its creation, whichever is earlier, to the next month) is
+-- queued once, and the four revenue endpoints answer from Lago's tables until the refresh has built them.
+INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+	SELECT DISTINCT 'revenue', o.id, m::date
+	FROM organizations o
+	CROSS JOIN LATERAL generate_series(
+		date_trunc('month', least(o.created_at, coalesce((SELECT min(i.issuing_date) FROM invoices i WHERE i.organization_id = o.id), o.created_at)::timestamp)),
+		date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month', interval '1 month') AS m
+	WHERE EXISTS (SELECT 1 FROM edge_analytics.refresh_watermarks w WHERE w.source = 'fees' AND w.watermark IS NOT NULL)
+	  AND NOT EXISTS (SELECT 1 FROM edge_analytics.rollup_status s WHERE s.rollup = 'revenue')
+	ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('revenue') ON CONFLICT DO NOTHING;

@@ -1,11 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { equalTo, inIds, type RevenueFilters, utcMonthText, windowMonths, windowRow } from "./revenue-window.ts";
+import { type Answer, type Answers, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, utcMonthText, windowMonths } from "./revenue-window.ts";
 
 export type MrrRow = { month: string; amount_cents: string | null; currency: string | null };
-
-// Lago's plans.interval values.
-export const PLAN_INTERVALS = { weekly: 0, monthly: 1, yearly: 2, quarterly: 3, semiannual: 4 } as const;
 
 // Shares are divisions (A / b). PostgreSQL gives a numeric quotient at least the dividend's scale, so
 // the dividend is widened to 40 decimal places first: far beyond any cent, so a row's sum rounds as
@@ -26,74 +23,110 @@ function periodTimestamp(text: SQL): SQL {
 }
 
 /**
+ * MRR shares of the subscription fees on invoices issued in the scope, per issuing month
+ * (source_month), month the share falls in, billing entity and currency: `shares` (monthly fees and
+ * the spread plans' shares, exact) and, for weekly plans, the sum of A and the number of invoices
+ * (`weekly`, `weekly_invoices`, in the issuing month), divided only when read.
+ */
+export function mrrRows(scope: Scope): SQL {
+  const from = sql`f.properties ->> 'from_datetime'`;
+  const to = sql`f.properties ->> 'to_datetime'`;
+  return sql`SELECT source_month, month, billing_entity_id, currency,
+      sum(share) AS shares, sum(weekly) AS weekly, count(DISTINCT weekly_invoice) AS weekly_invoices
+    FROM (
+      SELECT c.issuing_month AS source_month,
+        CASE WHEN c.pay_in_advance THEN c.issuing_month + k * interval '1 month' ELSE c.issuing_month - k * interval '1 month' END AS month,
+        c.billing_entity_id, c.currency,
+        CASE
+          WHEN c.plan_interval = 0 THEN 0
+          WHEN c.plan_interval = 1 OR c.n = 1 THEN c.a
+          WHEN c.pay_in_advance AND k = 0 THEN c.first_part
+          WHEN k < c.n - 1 THEN c.per_month
+          WHEN c.pay_in_advance THEN c.a - c.first_part - (c.n - 2) * c.per_month
+          ELSE c.a - (c.n - 1) * c.per_month
+        END AS share,
+        CASE WHEN c.plan_interval = 0 THEN c.a ELSE 0 END AS weekly,
+        CASE WHEN c.plan_interval = 0 THEN c.invoice_id END AS weekly_invoice
+      FROM (
+        SELECT f.*,
+          -- Billed months b = minutes / (30.44 days of 1440 minutes) = 10·minutes / 438336, seconds ignored.
+          CASE WHEN f.plan_interval IN (0, 1) THEN 1 ELSE ceil(10 * f.mins / 438336.0)::int END AS n,
+          ${divide(sql`f.a * 438336`, sql`10 * f.mins`)} AS per_month,
+          -- The first in-advance month's part: the days left in the issuing month.
+          ${divide(sql`f.a * 438336 * ((f.issuing_month + interval '1 month')::date - f.issuing_date)`,
+            sql`10 * f.mins * ((f.issuing_month + interval '1 month')::date - f.issuing_month::date)`)} AS first_part
+        FROM (
+          SELECT i.id AS invoice_id, i.billing_entity_id, f.amount_currency AS currency, pl.interval AS plan_interval, pl.pay_in_advance,
+            i.issuing_date, date_trunc('month', i.issuing_date::timestamp) AS issuing_month,
+            (f.amount_cents - f.precise_coupons_amount_cents + f.taxes_amount_cents)::numeric AS a,
+            nullif((extract(day FROM d.period) * 1440 + extract(hour FROM d.period) * 60 + extract(minute FROM d.period))::numeric, 0) AS mins
+          FROM invoices i
+          JOIN fees f ON f.invoice_id = i.id
+          JOIN subscriptions s ON s.id = f.subscription_id
+          JOIN plans pl ON pl.id = s.plan_id
+          CROSS JOIN LATERAL (SELECT ${periodTimestamp(to)} - ${periodTimestamp(from)} AS period) d
+          WHERE i.organization_id = ${scope.organizationId} AND f.organization_id = ${scope.organizationId}
+            AND i.issuing_date >= ${scope.from} AND i.issuing_date < ${scope.to}
+            AND f.fee_type = 2 AND f.deleted_at IS NULL AND i.status = 1 AND i.self_billed IS FALSE
+            AND i.payment_dispute_lost_at IS NULL AND i.currency IS NOT NULL
+            AND pl.interval IN (0, 1, 2, 3, 4)
+            ${scopeFilters(scope, { currency: sql`f.amount_currency`, billingEntityId: sql`i.billing_entity_id` })}
+        ) f
+        -- Spread plans count only with a readable, positive period and a known timing.
+        WHERE f.plan_interval IN (0, 1) OR (f.pay_in_advance IS NOT NULL AND f.mins > 0)
+      ) c, generate_series(0, c.n - 1) AS k
+    ) shares
+    GROUP BY source_month, month, billing_entity_id, currency`;
+}
+
+/** Every issuing date: a share can reach the window from any month (a fee spreads over its period). */
+const allSources = (organizationId: string, filters: RevenueFilters): Scope => ({
+  ...requestScope(organizationId, filters),
+  from: sql`'-infinity'::date`,
+  to: sql`'infinity'::date`,
+});
+
+function storedMrrRows(organizationId: string, filters: RevenueFilters): SQL {
+  const scope = requestScope(organizationId, filters);
+  return sql`SELECT r.month::timestamp AS month, r.currency, r.shares_cents AS shares, r.weekly_cents AS weekly, r.weekly_invoices
+    FROM edge_analytics.revenue_mrr r, w
+    WHERE r.organization_id = ${scope.organizationId} AND r.month >= w.first_month AND r.month < w.end_month
+      ${scopeFilters(scope, { currency: sql`r.currency`, billingEntityId: sql`r.billing_entity_id` })}`;
+}
+
+/**
+ * One row per window month and currency: Σ shares + (weekly Σ A / invoices × 4.33), rounded once
+ * (half away from zero). Without a currency filter a month with nothing gets a placeholder row
+ * (amount and currency null), as Lago answers.
+ */
+function mrrAnswer(rows: SQL, filters: RevenueFilters): Answer {
+  const placeholders = filters.currency === undefined
+    ? sql`UNION ALL SELECT m, NULL, NULL FROM w, ${windowMonths} AS m WHERE NOT EXISTS (SELECT 1 FROM mrr_totals t WHERE t.month = m)`
+    : sql``;
+  return {
+    ctes: [sql`mrr_totals AS (
+      SELECT r.month, r.currency, round(sum(r.shares) + CASE WHEN sum(r.weekly_invoices) > 0
+        THEN ${divide(sql`sum(r.weekly) * 433`, sql`100 * sum(r.weekly_invoices)`)} ELSE 0 END) AS amount
+      FROM (${rows}) r, w WHERE r.month >= w.first_month AND r.month < w.end_month
+      GROUP BY r.month, r.currency
+    )`],
+    select: sql`SELECT ${utcMonthText(sql`t.month`)} AS month, t.amount::text AS amount_cents, t.currency
+      FROM (SELECT month, amount, currency FROM mrr_totals ${placeholders}) t
+      ORDER BY t.month, t.currency COLLATE "C"`,
+  };
+}
+
+/**
  * Monthly recurring revenue per UTC month and currency, from subscription fees of finalized invoices
  * (after coupons, with taxes): monthly plans in the issuing month; weekly plans as the month's total
  * per invoice × 4.33; quarterly, semiannual and yearly fees spread over their billed months (forward
- * when paid in advance, backward in arrears), in exact arithmetic, each row rounded once. Without a
- * currency filter, a window month with no revenue gets a placeholder row (amount and currency null).
+ * when paid in advance, backward in arrears), in exact arithmetic, each row rounded once.
  */
-export async function mrr(db: Database, organizationId: string, filters: RevenueFilters): Promise<MrrRow[]> {
-  const from = sql`f.properties ->> 'from_datetime'`;
-  const to = sql`f.properties ->> 'to_datetime'`;
-  const placeholders = filters.currency === undefined
-    ? sql`UNION ALL SELECT m, NULL, NULL FROM w, ${windowMonths("w")} AS m WHERE NOT EXISTS (SELECT 1 FROM totals t WHERE t.month = m)`
-    : sql``;
-  const result = await db.execute<MrrRow>(sql`
-    WITH w AS (${windowRow(organizationId, filters)}),
-    counted AS (
-      SELECT i.id AS invoice_id, f.amount_currency AS currency, p.interval AS plan_interval, p.pay_in_advance,
-        i.issuing_date, date_trunc('month', i.issuing_date::timestamp) AS issuing_month,
-        (f.amount_cents - f.precise_coupons_amount_cents + f.taxes_amount_cents)::numeric AS a,
-        ${periodTimestamp(to)} - ${periodTimestamp(from)} AS period
-      FROM fees f
-      JOIN invoices i ON i.id = f.invoice_id
-      JOIN subscriptions s ON s.id = f.subscription_id
-      JOIN plans p ON p.id = s.plan_id
-      WHERE i.organization_id = ${organizationId} AND f.organization_id = ${organizationId}
-        AND f.fee_type = 2 AND f.deleted_at IS NULL AND i.status = 1 AND i.self_billed IS FALSE
-        AND i.payment_dispute_lost_at IS NULL AND i.issuing_date IS NOT NULL AND i.currency IS NOT NULL
-        AND p.interval IN (0, 1, 2, 3, 4)
-        ${equalTo(sql`f.amount_currency`, filters.currency)} ${inIds(sql`i.billing_entity_id`, filters.billingEntityIds)}
-    ),
-    spread AS (
-      -- Billed months b = minutes / (30.44 days of 1440 minutes) = 10·minutes / 438336, seconds ignored.
-      SELECT c.*, mins, ceil(10 * mins / 438336.0)::int AS n,
-        -- A / b, and the first in-advance month's part of it (the days left in the issuing month).
-        ${divide(sql`c.a * 438336`, sql`10 * mins`)} AS per_month,
-        ${divide(sql`c.a * 438336 * ((c.issuing_month + interval '1 month')::date - c.issuing_date)`,
-          sql`10 * mins * ((c.issuing_month + interval '1 month')::date - c.issuing_month::date)`)} AS first_part
-      FROM counted c,
-        LATERAL (SELECT (extract(day FROM c.period) * 1440 + extract(hour FROM c.period) * 60 + extract(minute FROM c.period))::numeric AS mins) x
-      WHERE c.plan_interval IN (2, 3, 4) AND c.pay_in_advance IS NOT NULL AND mins > 0
-    ),
-    shares AS (
-      SELECT issuing_month AS month, currency, a AS share FROM counted WHERE plan_interval = 1
-      UNION ALL
-      SELECT issuing_month, currency, ${divide(sql`sum(a) * 433`, sql`100 * count(DISTINCT invoice_id)`)}
-      FROM counted WHERE plan_interval = 0 GROUP BY issuing_month, currency
-      UNION ALL
-      SELECT CASE WHEN s.pay_in_advance THEN s.issuing_month + k * interval '1 month' ELSE s.issuing_month - k * interval '1 month' END,
-        s.currency,
-        CASE
-          WHEN s.n = 1 THEN s.a
-          WHEN s.pay_in_advance AND k = 0 THEN s.first_part
-          WHEN k < s.n - 1 THEN s.per_month
-          WHEN s.pay_in_advance THEN s.a - s.first_part - (s.n - 2) * s.per_month
-          ELSE s.a - (s.n - 1) * s.per_month
-        END
-      FROM spread s, generate_series(0, s.n - 1) AS k
-    ),
-    totals AS (
-      SELECT sh.month, sh.currency, round(sum(sh.share)) AS amount
-      FROM shares sh, w WHERE sh.month >= w.first_month AND sh.month < w.end_month
-      GROUP BY sh.month, sh.currency
-    ),
-    answer AS (
-      SELECT month, amount, currency FROM totals
-      ${placeholders}
-    )
-    SELECT ${utcMonthText(sql`month`)} AS month, amount::text AS amount_cents, currency
-    FROM answer
-    ORDER BY answer.month, currency COLLATE "C"`);
-  return result.rows;
+export function readMrr(db: Database, organizationId: string, filters: RevenueFilters, useRollup: boolean) {
+  return readAnswer<MrrRow>(db, organizationId, filters, mrrAnswers(organizationId, filters), useRollup);
 }
+
+export const mrrAnswers = (organizationId: string, filters: RevenueFilters): Answers => ({
+  direct: mrrAnswer(mrrRows(allSources(organizationId, filters)), filters),
+  stored: mrrAnswer(storedMrrRows(organizationId, filters), filters),
+});

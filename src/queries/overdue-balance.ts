@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { customerIn, equalTo, inIds, type RevenueFilters, utcMonthText, windowRow } from "./revenue-window.ts";
+import { type Answer, type Answers, countedInvoices, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, utcMonthText } from "./revenue-window.ts";
 
 export type OverdueBalanceRow = {
   month: string;
@@ -11,27 +11,40 @@ export type OverdueBalanceRow = {
 };
 
 /**
- * Overdue invoices per UTC month of their due date, currency and billing entity: what is still owed
- * (total, less payments and finalized credit notes' offsets), exactly, with the invoices' ids sorted.
+ * Overdue invoices of a scope (by due date) per month, billing entity and currency: what is still
+ * owed (total, less payments and finalized credit notes' offsets), exactly, and their ids, sorted.
+ * Columns: month, billing_entity_id, currency, amount, invoice_ids.
  */
-export async function overdueBalance(db: Database, organizationId: string, filters: RevenueFilters): Promise<OverdueBalanceRow[]> {
-  const result = await db.execute<OverdueBalanceRow>(sql`
-    WITH w AS (${windowRow(organizationId, filters)}),
-    owed AS (
-      SELECT date_trunc('month', i.payment_due_date::timestamp) AS month, i.currency, i.billing_entity_id, i.id,
-        i.total_amount_cents - i.total_paid_amount_cents - coalesce((SELECT sum(cn.offset_amount_cents) FROM credit_notes cn
-          WHERE cn.invoice_id = i.id AND cn.status = 1), 0) AS amount
-      FROM invoices i, w
-      WHERE i.organization_id = ${organizationId} AND i.self_billed IS FALSE AND i.payment_overdue IS TRUE
-        AND i.status = 1 AND i.payment_status IN (0, 2) AND i.payment_dispute_lost_at IS NULL AND i.currency IS NOT NULL
-        AND i.payment_due_date >= w.first_month AND i.payment_due_date < w.end_month
-        ${equalTo(sql`i.currency`, filters.currency)} ${inIds(sql`i.billing_entity_id`, filters.billingEntityIds)}
-        ${customerIn(sql`i.customer_id`, organizationId, filters.externalCustomerId)}
-    )
-    SELECT ${utcMonthText(sql`month`)} AS month, sum(amount)::text AS amount_cents, currency,
-      array_agg(id::text ORDER BY id) AS lago_invoice_ids, billing_entity_id::text AS billing_entity_id
-    FROM owed
-    GROUP BY month, currency, billing_entity_id
-    ORDER BY month, currency COLLATE "C", billing_entity_id`);
-  return result.rows;
+export function overdueRows(scope: Scope): SQL {
+  const overdue = sql`AND i.payment_overdue IS TRUE AND i.payment_status IN (0, 2)`;
+  return sql`SELECT date_trunc('month', i.payment_due_date::timestamp) AS month, i.billing_entity_id, i.currency,
+      sum(i.total_amount_cents - i.total_paid_amount_cents - i.credited) AS amount, array_agg(i.id ORDER BY i.id) AS invoice_ids
+    FROM (${countedInvoices(scope, sql`i.payment_due_date`, overdue, "offset_amount_cents")}) i
+    GROUP BY 1, 2, 3`;
 }
+
+function storedOverdueRows(organizationId: string, filters: RevenueFilters): SQL {
+  const scope = requestScope(organizationId, filters);
+  return sql`SELECT r.month::timestamp AS month, r.billing_entity_id, r.currency, r.amount_cents AS amount, r.invoice_ids
+    FROM edge_analytics.revenue_overdue_monthly r, w
+    WHERE r.organization_id = ${scope.organizationId} AND r.month >= w.first_month AND r.month < w.end_month
+      ${scopeFilters(scope, { currency: sql`r.currency`, billingEntityId: sql`r.billing_entity_id` })}`;
+}
+
+const overdueAnswer = (rows: SQL): Answer => ({
+  ctes: [],
+  select: sql`SELECT ${utcMonthText(sql`r.month`)} AS month, r.amount::text AS amount_cents, r.currency,
+      r.invoice_ids::text[] AS lago_invoice_ids, r.billing_entity_id::text AS billing_entity_id
+    FROM (${rows}) r
+    ORDER BY r.month, r.currency COLLATE "C", r.billing_entity_id`,
+});
+
+/** Overdue balances per UTC month of the due date, currency and billing entity. */
+export function readOverdueBalance(db: Database, organizationId: string, filters: RevenueFilters, useRollup: boolean) {
+  return readAnswer<OverdueBalanceRow>(db, organizationId, filters, overdueBalanceAnswers(organizationId, filters), useRollup);
+}
+
+export const overdueBalanceAnswers = (organizationId: string, filters: RevenueFilters): Answers => ({
+  direct: overdueAnswer(overdueRows(requestScope(organizationId, filters))),
+  stored: overdueAnswer(storedOverdueRows(organizationId, filters)),
+});

@@ -1,7 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../env.ts";
+import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
 
 // What gross_revenue, invoice_collection, mrr and overdue_balance share: their filters, their window
-// of UTC months, and the month text of their answers.
+// of UTC months, the month text of their answers, and the scope their rows are read in.
 
 export type RevenueFilters = {
   currency: string | undefined;
@@ -16,6 +18,23 @@ export type RevenueFilters = {
 };
 
 /**
+ * Where the rows of an endpoint are read: one organization, and a range [from, to) of the date that
+ * places a row in its month (issuing date, due date, creation time). The direct query reads the
+ * request's window with its filters; the refresh reads one bucket month without filters. Both go
+ * through the same fragments, so the rollup holds exactly what the direct query counts. (The refresh
+ * names its bucket `p`: no fragment may use that alias.)
+ */
+export type Scope = { organizationId: SQL; from: SQL; to: SQL; filters?: Omit<RevenueFilters, "from" | "toExclusive"> };
+
+/** A request's scope: its organization, the window `w` (a windowRow) and its filters. */
+export const requestScope = (organizationId: string, filters: RevenueFilters): Scope => ({
+  organizationId: sql`${organizationId}::uuid`,
+  from: sql`(SELECT first_month FROM w)`,
+  to: sql`(SELECT end_month FROM w)`,
+  filters,
+});
+
+/**
  * `first_month` and `end_month` (exclusive) of the window, as one row: never before the
  * organization's creation month (Lago's month series starts there), whatever `months` says.
  */
@@ -26,24 +45,75 @@ export function windowRow(organizationId: string, filters: RevenueFilters): SQL 
 }
 
 /** Every month start of the window `w` (a windowRow), oldest first. */
-export const windowMonths = (w: string) =>
-  sql`generate_series(${sql.raw(w)}.first_month, ${sql.raw(w)}.end_month - interval '1 month', interval '1 month')`;
+export const windowMonths = sql`generate_series(w.first_month, w.end_month - interval '1 month', interval '1 month')`;
 
 /** A UTC month start as the answers spell it: 2026-11-01T00:00:00.000Z. */
 export const utcMonthText = (month: SQL) => sql`to_char(${month}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** `column IN (ids)`, or nothing when `ids` is undefined (no filter). */
-export function inIds(column: SQL, ids: string[] | undefined): SQL {
-  if (ids === undefined) return sql``;
-  return sql`AND ${column} IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`;
+/** The scope's filters on a row: its currency, its billing entity and (when given) its customer. */
+export function scopeFilters(scope: Scope, columns: { currency: SQL; billingEntityId: SQL; customerId?: SQL }): SQL {
+  const f = scope.filters;
+  if (f === undefined) return sql``;
+  const parts: SQL[] = [];
+  if (f.currency !== undefined) parts.push(sql`AND ${columns.currency} = ${f.currency}`);
+  if (f.billingEntityIds !== undefined) {
+    parts.push(sql`AND ${columns.billingEntityId} IN (${sql.join(f.billingEntityIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+  }
+  if (f.externalCustomerId !== undefined && columns.customerId !== undefined) {
+    // The organization's live customers with that external id (Lago keeps one, plus deleted ones).
+    parts.push(sql`AND ${columns.customerId} IN (SELECT c.id FROM customers c
+      WHERE c.organization_id = ${scope.organizationId} AND c.external_id = ${f.externalCustomerId} AND c.deleted_at IS NULL)`);
+  }
+  return sql.join(parts, sql` `);
 }
 
-/** `column = value`, or nothing when `value` is undefined. */
-export const equalTo = (column: SQL, value: string | undefined): SQL => (value === undefined ? sql`` : sql`AND ${column} = ${value}`);
+/**
+ * Finalized invoices the revenue endpoints count (not self-billed, no lost dispute, with a
+ * currency), as `i`, with `extra` conditions; Σ of their finalized credit notes' `column` as `credited`.
+ */
+export function countedInvoices(scope: Scope, dated: SQL, extra: SQL, creditColumn: "refund_amount_cents" | "offset_amount_cents"): SQL {
+  return sql`SELECT i.*, coalesce((SELECT sum(cn.${sql.raw(creditColumn)}) FROM credit_notes cn
+      WHERE cn.invoice_id = i.id AND cn.status = 1), 0) AS credited
+    FROM invoices i
+    WHERE i.organization_id = ${scope.organizationId} AND i.status = 1 AND i.self_billed IS FALSE
+      AND i.payment_dispute_lost_at IS NULL AND i.currency IS NOT NULL
+      AND ${dated} >= ${scope.from} AND ${dated} < ${scope.to} ${extra}
+      ${scopeFilters(scope, { currency: sql`i.currency`, billingEntityId: sql`i.billing_entity_id`, customerId: sql`i.customer_id` })}`;
+}
 
-/** The organization's live customers with that external id (Lago keeps one per external id, plus deleted ones). */
-export function customerIn(customerId: SQL, organizationId: string, externalCustomerId: string | undefined): SQL {
-  if (externalCustomerId === undefined) return sql``;
-  return sql`AND ${customerId} IN (SELECT c.id FROM customers c
-    WHERE c.organization_id = ${organizationId} AND c.external_id = ${externalCustomerId} AND c.deleted_at IS NULL)`;
+/** An endpoint's answer over the window `w`: named CTEs it needs (`name AS (…)`), then its ordered SELECT. */
+export type Answer = { ctes: SQL[]; select: SQL };
+
+const withWindow = (organizationId: string, filters: RevenueFilters, ctes: SQL[]) =>
+  sql.join([sql`w AS (${windowRow(organizationId, filters)})`, ...ctes], sql`, `);
+
+/** The answer from the rollup, or undefined when it may not answer (not built, not fresh, a failing bucket). */
+export async function readStored<T>(db: Database, organizationId: string, filters: RevenueFilters, { ctes, select }: Answer): Promise<Read<T> | undefined> {
+  const ready = sql`ready AS (SELECT ${rollupReady("revenue", organizationId)} AS ok)`;
+  // One statement: the answer with its readiness and freshness, one round trip.
+  const result = await db.execute<{ ready: boolean; rows: T[] | null; fresh_as_of: string | null }>(sql`
+    WITH ${withWindow(organizationId, filters, [ready, ...ctes])}
+    SELECT (SELECT ok FROM ready) AS ready,
+      -- A sorted subquery feeds json_agg in its order (nothing else happens at this level).
+      CASE WHEN (SELECT ok FROM ready) THEN (SELECT coalesce(json_agg(a), '[]'::json) FROM (${select}) a) END AS rows,
+      ${rollupFreshAsOf("revenue")} AS fresh_as_of`);
+  const row = result.rows[0];
+  if (!row?.ready) return undefined;
+  return { rows: row.rows ?? [], dataAt: freshAsOfMs(row.fresh_as_of) };
+}
+
+/** The answer from Lago's tables. */
+export async function readDirect<T>(db: Database, organizationId: string, filters: RevenueFilters, { ctes, select }: Answer): Promise<T[]> {
+  return (await db.execute<T & Record<string, unknown>>(sql`WITH ${withWindow(organizationId, filters, ctes)} ${select}`)).rows;
+}
+
+/** An endpoint's two ways to its answer: summed from Lago's tables, or read from the rollup. */
+export type Answers = { direct: Answer; stored: Answer };
+
+/** The rollup's answer when `useRollup` and it may answer, otherwise Lago's tables'. */
+export function readAnswer<T>(db: Database, organizationId: string, filters: RevenueFilters, answers: Answers, useRollup: boolean): Promise<Read<T>> {
+  return rollupOrDirect(
+    useRollup ? () => readStored<T>(db, organizationId, filters, answers.stored) : undefined,
+    () => readDirect<T>(db, organizationId, filters, answers.direct),
+  );
 }

@@ -3,8 +3,11 @@
 // that never received that migration is answered from Lago's tables, as before it existed.
 import { sql, type SQL } from "drizzle-orm";
 
-/** invoiced_usage_tz: the quarter-hour edges that answer invoiced_usage in zones other than UTC. */
-export type Rollup = "invoiced_usage" | "invoiced_usage_tz" | "usage";
+/**
+ * invoiced_usage_tz: the quarter-hour edges that answer invoiced_usage in zones other than UTC;
+ * revenue: what gross_revenue, invoice_collection, mrr and overdue_balance read (queue kind 'revenue').
+ */
+export type Rollup = "invoiced_usage" | "invoiced_usage_tz" | "usage" | "revenue";
 
 /** An answer's rows and the time (ms since the epoch) as of which they hold Lago's data. */
 export type Read<T> = { rows: T[]; dataAt: number };

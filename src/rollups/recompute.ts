@@ -3,10 +3,14 @@
 // or interrupted batch leaves both the queue and the rollup as they were.
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
+import { revenueRows } from "../queries/gross-revenue.ts";
 import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED } from "../queries/invoiced-usage.ts";
+import { mrrRows } from "../queries/mrr.ts";
+import { overdueRows } from "../queries/overdue-balance.ts";
+import type { Scope } from "../queries/revenue-window.ts";
 
-/** Kinds of queued bucket; period_start is a month, a day, an ISO week's Monday, a month. */
-export const KINDS = ["invoiced_usage", "usage_day", "usage_week", "usage_month"] as const;
+/** Kinds of queued bucket; period_start is a month, a month, a day, an ISO week's Monday, a month. */
+export const KINDS = ["invoiced_usage", "revenue", "usage_day", "usage_week", "usage_month"] as const;
 export type Kind = (typeof KINDS)[number];
 export type Bucket = { organizationId: string; periodStart: string };
 export type Recomputed = { buckets: number; rows: number };
@@ -44,7 +48,7 @@ export async function recompute(db: Database, kind: Kind, buckets: Bucket[]): Pr
       WHERE q.kind = ${kind}
       FOR UPDATE OF q SKIP LOCKED)
     RETURNING d.organization_id, d.period_start)`;
-  const body = kind === "invoiced_usage" ? invoicedUsage() : kind === "usage_day" ? usageDays() : usagePeriods(kind);
+  const body = kind === "invoiced_usage" ? invoicedUsage() : kind === "revenue" ? revenue() : kind === "usage_day" ? usageDays() : usagePeriods(kind);
   const result = await db.execute<Recomputed>(sql`WITH ${picked}, ${body}
     SELECT (SELECT count(*) FROM picked)::int AS buckets, (SELECT count(*) FROM inserted)::int AS rows`);
   return result.rows[0] ?? { buckets: 0, rows: 0 };
@@ -121,6 +125,44 @@ function invoicedUsage(): SQL {
                ORDER BY r.amount DESC, r.code COLLATE "C" NULLS LAST, r.currency COLLATE "C"))::text
     FROM ranked r
     GROUP BY r.organization_id, r.month, r.currency_key
+  )`;
+}
+
+// The bucket's month as the revenue queries' scope: its organization, dates within the month.
+const BUCKET_SCOPE: Scope = {
+  organizationId: sql`p.organization_id`,
+  from: sql`p.period_start::timestamp`,
+  to: sql`(p.period_start + interval '1 month')`,
+};
+
+// The revenue endpoints' rows of the bucket's month, read by the very fragments their direct queries
+// use (src/queries/gross-revenue.ts, overdue-balance.ts, mrr.ts): invoices issued, instant fees made,
+// invoices due, and the mrr shares of subscription fees on invoices issued that month.
+function revenue(): SQL {
+  return sql`cleared AS (
+    DELETE FROM edge_analytics.revenue_monthly r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), cleared_overdue AS (
+    DELETE FROM edge_analytics.revenue_overdue_monthly r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), cleared_mrr AS (
+    DELETE FROM edge_analytics.revenue_mrr r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.source_month = p.period_start
+  ), inserted AS (
+    INSERT INTO edge_analytics.revenue_monthly
+      (organization_id, month, billing_entity_id, currency, payment_status, invoices_count, amount_cents, refund_cents)
+    SELECT p.organization_id, r.month, r.billing_entity_id, r.currency, r.payment_status, r.invoices, r.amount, r.refund
+    FROM picked p CROSS JOIN LATERAL (${revenueRows(BUCKET_SCOPE)}) r
+    RETURNING 1
+  ), inserted_overdue AS (
+    INSERT INTO edge_analytics.revenue_overdue_monthly (organization_id, month, billing_entity_id, currency, amount_cents, invoice_ids)
+    SELECT p.organization_id, r.month, r.billing_entity_id, r.currency, r.amount, r.invoice_ids
+    FROM picked p CROSS JOIN LATERAL (${overdueRows(BUCKET_SCOPE)}) r
+  ), inserted_mrr AS (
+    INSERT INTO edge_analytics.revenue_mrr
+      (organization_id, source_month, month, billing_entity_id, currency, shares_cents, weekly_cents, weekly_invoices)
+    SELECT p.organization_id, r.source_month, r.month, r.billing_entity_id, r.currency, r.shares, r.weekly, r.weekly_invoices
+    FROM picked p CROSS JOIN LATERAL (${mrrRows(BUCKET_SCOPE)}) r
   )`;
 }
 

@@ -4,7 +4,7 @@
 // atomic statement.
 import { sql } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { collectChanges, readWatermarks, SOURCES } from "./collect.ts";
+import { type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
 import { KINDS, markFailed, queuedBuckets, recompute, type Bucket, type Kind } from "./recompute.ts";
 
@@ -31,7 +31,7 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   const deadline = Date.now() + budgetMs;
   const report: RefreshReport = {
     queued: 0, failed: 0, complete: true,
-    recomputed: { invoiced_usage: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
+    recomputed: { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
   };
 
   // Everything Lago committed before this instant is collected by this run (database time).
@@ -39,8 +39,8 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   const watermarks = await readWatermarks(db);
   const firstBuild = (watermarks.get("fees") ?? null) === null;
   for (const source of SOURCES) {
-    const queue = !firstBuild || source === "fees" || source === "daily_usages";
-    report.queued += await collectChanges(db, source, watermarks.get(source) ?? null, { queue, overlap });
+    const watermark = watermarks.get(source) ?? null;
+    report.queued += await collectChanges(db, source, watermark, { feeds: feedsToCollect(source, watermark, firstBuild), overlap });
   }
 
   // Days before weeks and months: those are rebuilt from the day rows.
@@ -63,6 +63,18 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   await markBuilt(db);
   await markFresh(db, runStart);
   return report;
+}
+
+/**
+ * On the first build every bucket is found from the rows that date it (fees, invoices, daily usages);
+ * the tables that only change how a row counts need not be joined to all of them. A table first read
+ * after the rollups were built (one added by a later migration) has had its buckets queued by that
+ * migration: its first read only sets its watermark.
+ */
+function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): ChangeFeed[] {
+  if (!firstBuild) return watermark === null ? [] : ["invoiced_usage", "usage", "revenue"];
+  if (source === "fees" || source === "daily_usages") return ["invoiced_usage", "usage", "revenue"];
+  return source === "invoices" ? ["revenue"] : [];
 }
 
 async function databaseNow(db: Database): Promise<string> {

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { defineEndpoint } from "../endpoint.ts";
-import { grossRevenue } from "../queries/gross-revenue.ts";
+import { readGrossRevenue } from "../queries/gross-revenue.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
 import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./revenue-analytics.ts";
@@ -31,10 +31,10 @@ export const grossRevenueEndpoint = defineEndpoint({
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "gross_revenue", defaultTtl: 600 },
   loggedParams: ["currency", "months", "billing_entity_code", "external_customer_id"],
-  rollupParams: [],
-  handle: (c, query) =>
-    answerRevenue(c, query, async (db, organizationId, filters): Promise<GrossRevenueResponse> => ({
-      gross_revenues: (await grossRevenue(db, organizationId, filters)).map((r) => ({
+  rollupParams: ["currency", "months", "billing_entity_code"],
+  handle: (c, query, useRollup) =>
+    answerRevenue(c, query, useRollup, readGrossRevenue, (rows): GrossRevenueResponse => ({
+      gross_revenues: rows.map((r) => ({
         month: r.month,
         amount_cents: jsonInteger(r.amount_cents),
         currency: r.currency as Currency,

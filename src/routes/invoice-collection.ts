@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { defineEndpoint } from "../endpoint.ts";
-import { invoiceCollection } from "../queries/invoice-collection.ts";
+import { readInvoiceCollection } from "../queries/gross-revenue.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
 import { answerRevenue, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./revenue-analytics.ts";
@@ -35,10 +35,10 @@ export const invoiceCollectionEndpoint = defineEndpoint({
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "invoice_collection", defaultTtl: 600 },
   loggedParams: ["currency", "months", "billing_entity_code"],
-  rollupParams: [],
-  handle: (c, query) =>
-    answerRevenue(c, query, async (db, organizationId, filters): Promise<InvoiceCollectionResponse> => ({
-      invoice_collections: (await invoiceCollection(db, organizationId, filters)).map((r) => ({
+  rollupParams: ["currency", "months", "billing_entity_code"],
+  handle: (c, query, useRollup) =>
+    answerRevenue(c, query, useRollup, readInvoiceCollection, (rows): InvoiceCollectionResponse => ({
+      invoice_collections: rows.map((r) => ({
         month: r.month,
         payment_status: r.payment_status,
         invoices_count: jsonInteger(r.invoices_count),

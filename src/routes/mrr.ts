@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { defineEndpoint } from "../endpoint.ts";
-import { mrr } from "../queries/mrr.ts";
+import { readMrr } from "../queries/mrr.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
 import { answerRevenue, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./revenue-analytics.ts";
@@ -29,10 +29,10 @@ export const mrrEndpoint = defineEndpoint({
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "mrr", defaultTtl: 600 },
   loggedParams: ["currency", "months", "billing_entity_code"],
-  rollupParams: [],
-  handle: (c, query) =>
-    answerRevenue(c, query, async (db, organizationId, filters): Promise<MrrResponse> => ({
-      mrrs: (await mrr(db, organizationId, filters)).map((r) => ({
+  rollupParams: ["currency", "months", "billing_entity_code"],
+  handle: (c, query, useRollup) =>
+    answerRevenue(c, query, useRollup, readMrr, (rows): MrrResponse => ({
+      mrrs: rows.map((r) => ({
         month: r.month,
         amount_cents: r.amount_cents === null ? null : jsonInteger(r.amount_cents),
         currency: r.currency as Currency | null,

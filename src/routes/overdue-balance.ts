@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { defineEndpoint } from "../endpoint.ts";
-import { overdueBalance } from "../queries/overdue-balance.ts";
+import { readOverdueBalance } from "../queries/overdue-balance.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
 import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./revenue-analytics.ts";
@@ -31,10 +31,10 @@ export const overdueBalanceEndpoint = defineEndpoint({
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "overdue_balance", defaultTtl: 600 },
   loggedParams: ["currency", "months", "billing_entity_code", "external_customer_id"],
-  rollupParams: [],
-  handle: (c, query) =>
-    answerRevenue(c, query, async (db, organizationId, filters): Promise<OverdueBalanceResponse> => ({
-      overdue_balances: (await overdueBalance(db, organizationId, filters)).map((r) => ({
+  rollupParams: ["currency", "months", "billing_entity_code"],
+  handle: (c, query, useRollup) =>
+    answerRevenue(c, query, useRollup, readOverdueBalance, (rows): OverdueBalanceResponse => ({
+      overdue_balances: rows.map((r) => ({
         month: r.month,
         amount_cents: jsonInteger(r.amount_cents),
         currency: r.currency as Currency,

@@ -5,6 +5,7 @@ import { cachedAnswer } from "../cache/response-cache.ts";
 import type { AppEnv, Database } from "../env.ts";
 import { notFound } from "../errors.ts";
 import { findBillingEntityIds } from "../queries/billing-entities.ts";
+import type { Read } from "../queries/rollup-status.ts";
 import type { RevenueFilters } from "../queries/revenue-window.ts";
 import { monthWindow } from "../time/utc-months.ts";
 import { CurrencyParam, IdentifierParam, integerParam } from "../validation/params.ts";
@@ -34,15 +35,14 @@ export const BILLING_ENTITY_NOT_FOUND = "Unknown billing_entity_code (code billi
 
 type RevenueQuery = { currency?: string | undefined; months?: number | undefined; billing_entity_code?: string | undefined; external_customer_id?: string | undefined };
 
+type Reader<Row> = (db: Database, organizationId: string, filters: RevenueFilters, useRollup: boolean) => Promise<Read<Row>>;
+
 /**
  * The endpoint's cached answer for `query`: the window is fixed before the cache key is built (an
- * entry never outlives its month), then `read` runs on the filters once the billing entity is known.
+ * entry never outlives its month), then `read` runs on the filters once the billing entity is known,
+ * and `render` shapes its rows as the endpoint answers.
  */
-export function answerRevenue(
-  c: Context<AppEnv>,
-  query: RevenueQuery,
-  read: (db: Database, organizationId: string, filters: RevenueFilters) => Promise<unknown>,
-) {
+export function answerRevenue<Row>(c: Context<AppEnv>, query: RevenueQuery, useRollup: boolean, read: Reader<Row>, render: (rows: Row[]) => unknown) {
   const { db, organizationId } = c.var;
   const window = monthWindow(new Date(), query.months);
   const params = {
@@ -57,8 +57,8 @@ export function answerRevenue(
       billingEntityIds = await findBillingEntityIds(db, organizationId, query.billing_entity_code);
       if (billingEntityIds.length === 0) throw notFound("billing_entity");
     }
-    const dataAt = Date.now();
     const filters = { currency: query.currency, billingEntityIds, externalCustomerId: query.external_customer_id, ...window };
-    return { value: await read(db, organizationId, filters), dataAt };
+    const { rows, dataAt } = await read(db, organizationId, filters, useRollup);
+    return { value: render(rows), dataAt };
   });
 }

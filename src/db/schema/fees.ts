@@ -56,4 +56,5 @@ export const fees = pgTable("fees", {
   index("index_fees_on_organization_id_and_created_at_and_id").on(t.organizationId, t.createdAt, t.id).where(sql`deleted_at IS NULL`),
   index("index_fees_on_invoice_id").on(t.invoiceId),
   index("index_fees_on_charge_id").on(t.chargeId),
+  index("index_fees_on_subscription_id").on(t.subscriptionId),
 ]);

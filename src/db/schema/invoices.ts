@@ -59,4 +59,5 @@ export const invoices = pgTable("invoices", {
   paymentTermSource: varchar("payment_term_source"),
 }, (t) => [
   index("index_invoices_on_organization_id_and_status").on(t.organizationId, t.status),
+  index("index_invoices_on_organization_id_and_issuing_date").on(t.organizationId, t.issuingDate.desc(), t.createdAt.desc(), t.id),
 ]);

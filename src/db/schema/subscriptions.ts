@@ -1,6 +1,6 @@
 // Lago's own table, as lago-api's db/structure.sql defines it: Lago's names and types. Defaults exist only so
 // a standalone dev/test database is easy to fill; the service never writes to these tables.
-import { boolean, date, integer, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import { boolean, date, index, integer, pgTable, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { subscriptionOnTerminationCreditNote, subscriptionOnTerminationInvoice, paymentMethodTypes, subscriptionCancelationReasons, subscriptionCancellationReasons } from "./enums.ts";
 
 export const subscriptions = pgTable("subscriptions", {
@@ -37,4 +37,6 @@ export const subscriptions = pgTable("subscriptions", {
   cancellationReason: subscriptionCancellationReasons("cancellation_reason"),
   purchaseOrderNumber: varchar("purchase_order_number"),
   billingAnchorDate: date("billing_anchor_date", { mode: "string" }),
-});
+}, (t) => [
+  index("index_subscriptions_on_plan_id").on(t.planId),
+]);

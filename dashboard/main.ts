@@ -5,12 +5,14 @@ import { formatMoney, formatUnits, majorAmount } from "./money.ts";
 import { type Cell, pivot } from "./pivot.ts";
 import { renderTable } from "./table.ts";
 
-// The dashboard: the invoiced-usage page Lago sells with its premium licence, and a usage page, on
-// this service's API. Plain TypeScript on the DOM: two forms and two tables need no framework.
+// The dashboard: the invoiced-usage page Lago sells with its premium licence, a usage page, and the
+// revenue pages (gross revenue, MRR, collections, overdue balance), on this service's API. Plain
+// TypeScript on the DOM: a few forms and tables need no framework.
 
 type InvoicedRow = { month: string; code?: string; currency: string; amount_cents: number };
 type UsageRow = { start_of_period_dt: string; billable_metric_code?: string; amount_currency: string; amount_cents: number; units: string };
-type ViewName = "invoiced" | "usage";
+type RevenueRow = { month: string; currency: string | null; amount_cents: number | null; payment_status?: string | null };
+type ViewName = "invoiced" | "usage" | "gross" | "mrr" | "collections" | "overdue";
 type View = { section: HTMLElement; form: HTMLFormElement; path: string; params(): Params; render(body: unknown): void; csvParams(): Params };
 
 const $ = <T extends HTMLElement>(selector: string, root: ParentNode = document) => root.querySelector(selector) as T;
@@ -98,7 +100,37 @@ const usage: View = {
   },
 };
 
-const VIEWS: Record<ViewName, View> = { invoiced, usage };
+/**
+ * A revenue page: one series per month (per payment status for collections), in the chosen currency.
+ * Lago's placeholder rows (a month without data: currency null) are not drawn.
+ */
+function revenueView(id: ViewName, path: string, listKey: string, series: (r: RevenueRow) => string, empty: string): View {
+  const currencySelect = $<HTMLSelectElement>(`#${id}-currency`);
+  const view: View = {
+    section: $(`#${id}`),
+    form: $(`#${id} form`),
+    path,
+    params: () => formParams(view.form, ["currency"]),
+    csvParams: () => ({ ...view.params(), currency: currencySelect.value }),
+    render(body) {
+      const rows = (body as Record<string, RevenueRow[]>)[listKey]?.filter((r) => r.currency !== null && r.amount_cents !== null) ?? [];
+      const currency = chooseCurrency(currencySelect, rows.map((r) => ({ currency: r.currency as string, minor: r.amount_cents as number })));
+      const cells = rows.filter((r) => r.currency === currency)
+        .map((r) => ({ period: r.month, series: series(r), value: majorAmount(r.amount_cents as number, currency) }));
+      showTableAndChart(view.section, cells, monthLabel, (v) => formatMoney(v, currency), "Month", empty);
+    },
+  };
+  return view;
+}
+
+const VIEWS: Record<ViewName, View> = {
+  invoiced,
+  usage,
+  gross: revenueView("gross", "/api/v1/analytics/gross_revenue", "gross_revenues", () => "Gross revenue", "No revenue in this window."),
+  mrr: revenueView("mrr", "/api/v1/analytics/mrr", "mrrs", () => "MRR", "No recurring revenue in this window."),
+  collections: revenueView("collections", "/api/v1/analytics/invoice_collection", "invoice_collections", (r) => r.payment_status ?? "", "No finalized invoice in this window."),
+  overdue: revenueView("overdue", "/api/v1/analytics/overdue_balance", "overdue_balances", () => "Overdue", "Nothing overdue in this window."),
+};
 
 function describeFreshness(headers: Headers) {
   const modified = headers.get("Last-Modified");
@@ -163,7 +195,7 @@ function signOut(message = "") {
   lastBody = {};
   signInMessage.textContent = message;
   signIn.hidden = false;
-  for (const el of [$("#views"), $("#session"), invoiced.section, usage.section]) el.hidden = true;
+  for (const el of [$("#views"), $("#session"), ...Object.values(VIEWS).map((v) => v.section)]) el.hidden = true;
   freshness.textContent = "";
   keyInput.focus();
 }
@@ -209,7 +241,8 @@ for (const view of Object.values(VIEWS)) {
     void load();
   });
 }
-for (const select of [$<HTMLSelectElement>("#iu-currency"), $<HTMLSelectElement>("#u-currency"), $<HTMLSelectElement>("#u-measure")]) {
+const redrawOnChange = ["#iu-currency", "#u-currency", "#u-measure", "#gross-currency", "#mrr-currency", "#collections-currency", "#overdue-currency"];
+for (const select of redrawOnChange.map((id) => $<HTMLSelectElement>(id))) {
   select.addEventListener("change", () => {
     const body = lastBody[current];
     if (body) VIEWS[current].render(body);

@@ -1,6 +1,7 @@
 // The results table (printed and written to bench/results.md) and the goals read from it.
 import type { CachedResult, WorkerResult } from "./edge-cache.ts";
 import type { Timing } from "./measure.ts";
+import { REVENUE_ENDPOINTS } from "./revenue.ts";
 import type { SizeResult } from "./scenarios.ts";
 
 export type SizeReport = SizeResult & { label: string; edge: { invoicedUsage: WorkerResult; usage: WorkerResult } };
@@ -36,8 +37,16 @@ const LINES: Line[] = [
   ["usage, service without rollup (direct query, ms)", (s) => ms(s.timings.usageDirect), growth("usageDirect")],
   ["usage, Worker, no-cache request (ms)", (s) => cached(s.edge.usage.uncached)],
   ["usage, Worker, from the edge cache (ms)", (s) => cached(s.edge.usage.cached)],
+  ...REVENUE_ENDPOINTS.flatMap(({ key, name }): Line[] => [
+    [`${name}, service, uncached (ms)`, (s) => ms(s.timings[`${key}Service`]), growth(`${key}Service`)],
+    [`${name}, Lago's query with pg (ms)`, (s) => ms(s.timings[`${key}Baseline`]), growth(`${key}Baseline`)],
+    [`${name}: service faster than Lago's query`, speedup(`${key}Baseline`, `${key}Service`)],
+    [`${name}, service without rollup (direct query, ms)`, (s) => ms(s.timings[`${key}Direct`]), growth(`${key}Direct`)],
+  ]),
   ["rows returned (invoiced_usage / usage)", (s) => `${s.rows.invoicedUsage} / ${s.rows.usage}`],
-  ["rollup answer = direct query (invoiced_usage in UTC and both zones / usage)", (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)}`],
+  [`rows returned (${REVENUE_ENDPOINTS.map((e) => e.name).join(" / ")})`, (s) => s.rows.revenue.join(" / ")],
+  ["rollup answer = direct query (invoiced_usage in UTC and both zones / usage / the four revenue endpoints)",
+    (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)} / ${yes(s.identical.revenue)}`],
   ["rollup first build (s)", (s) => {
     const { seconds, reused, on } = s.refresh.firstBuild;
     if (!reused) return seconds.toFixed(1);
@@ -68,6 +77,8 @@ export function goals(sizes: SizeReport[]): string[] {
     ["invoiced_usage timezone=Asia/Kolkata uncached, 1M / 10k: at most 2x", median(big, "invoicedKolkata") / median(small, "invoicedKolkata"), (n) => n <= 2],
     ["invoiced_usage timezone=America/New_York uncached, 1M / 10k: at most 2x", median(big, "invoicedNewYork") / median(small, "invoicedNewYork"), (n) => n <= 2],
     ["usage uncached, 1M / 10k: at most 2x", median(big, "usageService") / median(small, "usageService"), (n) => n <= 2],
+    ...REVENUE_ENDPOINTS.map(({ key, name }): [string, number, (n: number) => boolean] =>
+      [`${name} uncached, 1M / 10k: at most 2x`, median(big, `${key}Service`) / median(small, `${key}Service`), (n) => n <= 2]),
   ];
   return checks.map(([name, value, ok]) =>
     Number.isNaN(value) ? `- not measured: ${name} (a figure is missing from this run)` : `- ${ok(value) ? "met" : "NOT met"}: ${name} (measured ${times(value)})`);

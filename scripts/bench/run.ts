@@ -1,5 +1,6 @@
 // npm run bench [-- --sizes 10k,100k,1M --reps 30 --service-reps 100 --slow-reps 10 --rebuild-rollups --keep-running
-//                   --lago-sql PATH (or LAGO_INVOICED_USAGE_SQL=PATH): Lago's own invoiced-usage query, as a baseline]
+//                   --lago-sql PATH (or LAGO_INVOICED_USAGE_SQL=PATH): Lago's own invoiced-usage query, as a baseline
+//                   --lago-sql-dir DIR: Lago's own queries of the revenue endpoints, DIR/<endpoint>.sql]
 // Starts (installing it if absent) a PostgreSQL of its own, loads or reuses one database per size,
 // applies the service's migration, builds and refreshes the rollups, measures, prints the table and
 // writes it to .data/bench-results.md (or, with --update-docs, the tracked bench/results.md). Not part of npm test.
@@ -13,6 +14,7 @@ import { ensureDataset, SIZES, TARGET_API_KEY } from "./dataset.ts";
 import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.ts";
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
+import { lagoRevenueSql } from "./revenue.ts";
 import { resultsFile } from "./results-file.ts";
 import {
   applyServiceMigration, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     "keep-running": { type: "boolean", default: false },
     "rebuild-rollups": { type: "boolean", default: false },
     "lago-sql": { type: "string" },
+    "lago-sql-dir": { type: "string" },
     "update-docs": { type: "boolean", default: false },
   },
 });
@@ -37,6 +40,11 @@ const lagoSql = lagoSqlPath && existsSync(lagoSqlPath) ? readFileSync(lagoSqlPat
 if (lagoSql === undefined) {
   const why = lagoSqlPath ? `${lagoSqlPath} does not exist` : "no --lago-sql PATH or LAGO_INVOICED_USAGE_SQL given";
   console.log(`Lago's invoiced-usage query: ${why}; its baseline rows are left out, everything else runs.`);
+}
+// Lago's queries of gross_revenue, invoice_collection, mrr and overdue_balance, likewise Lago's code.
+const lagoRevenue = lagoRevenueSql(values["lago-sql-dir"]);
+if (Object.keys(lagoRevenue).length === 0) {
+  console.log("Lago's revenue queries: no --lago-sql-dir DIR with <endpoint>.sql given; their baseline rows are left out.");
 }
 const reps = Number(values.reps);
 const slowReps = Number(values["slow-reps"]);
@@ -70,7 +78,7 @@ try {
     await applyServiceMigration(session.pg, values["rebuild-rollups"]);
     const refresh = await refreshAll(session);
     console.log(`${size.label}: rollups ${refresh.firstBuild.reused ? "up to date" : `built in ${refresh.firstBuild.seconds.toFixed(1)} s`}; measuring`);
-    const measured = await measureSize(session, reps, now, slowReps, lagoSql);
+    const measured = await measureSize(session, reps, now, slowReps, lagoSql, lagoRevenue);
     reports.push({ label: size.label, refresh, ...measured, edge: await measureEdge(session) });
   }
   // The service's own rows last, interleaved across the sizes (see measureServiceInterleaved).
@@ -113,14 +121,16 @@ Written by \`${commandLine}\` on ${now.toISOString().slice(0, 16).replace("T", "
 - Data (scripts/seed generator, seed "bench"): per size, one target organization with that many
   charge-type-mixed fees over 36 months (50 metrics, 3 currencies) and that many daily_usages rows,
   beside ten other organizations of the same size (see docs/benchmarks.md for what differs).
-- Service: the query functions the routes call (\`readInvoicedUsage\`, \`readUsage\`), through Drizzle,
-  the Neon HTTP driver and the local Neon endpoint (scripts/neon-local) in Node, rollups built.
+- Service: the query functions the routes call (\`readInvoicedUsage\`, \`readUsage\`, and the revenue
+  endpoints' \`readAnswer\`), through Drizzle, the Neon HTTP driver and the local Neon endpoint
+  (scripts/neon-local) in Node, rollups built.
 - Baselines, run directly with \`pg\`: ${lagoSql === undefined ? "(Lago's invoiced-usage query not given: no row)" : "Lago's published invoiced-usage query (given with --lago-sql)"},
+  ${Object.keys(lagoRevenue).length === 0 ? "(Lago's revenue queries not given: no rows)" : "Lago's own gross_revenue, invoice_collection, mrr and overdue_balance queries (lago-api app/models/analytics, default parameters, given with --lago-sql-dir)"},
   and a jsonb unnest of daily_usages.usage_diff.
 - Worker rows: the Worker in workerd (\`wrangler dev\`, requests over loopback HTTP) in front of the same
   local endpoint; "no-cache" requests (\`Cache-Control: no-cache\`) ask the database, the edge-cache rows are
   timed after one request filled the Cache API, and the local endpoint counted no statement during them.
-- invoiced_usage: default parameters (every month since the organization's creation);
+- invoiced_usage and the four revenue endpoints: default parameters (every month since the organization's creation);
   usage: monthly, from the 1st of the month 11 months ago to today.
 - Each cell: median / p95 in ms over ${reps} runs after warm-up (rows "without rollup": ${slowReps} runs; the
   service's uncached rows: ${serviceReps} rounds interleaved across the sizes, so that load from elsewhere on the

@@ -17,6 +17,7 @@ import { invoicedUsageInZoneFromRollup } from "../../src/queries/invoiced-usage-
 import { refreshRollups } from "../../src/rollups/refresh.ts";
 import { monthWindow } from "../../src/time/utc-months.ts";
 import { TARGET_API_KEY } from "./dataset.ts";
+import { checkRevenue, directRead, REVENUE_ENDPOINTS, type RevenueKey, serviceRead } from "./revenue.ts";
 import { measure, measureInterleaved, type Timing } from "./measure.ts";
 
 
@@ -31,8 +32,8 @@ const USAGE_BASELINE = `
 
 export type SizeResult = {
   timings: Record<string, Timing>;
-  identical: { invoicedUsage: boolean; usage: boolean };
-  rows: { invoicedUsage: number; usage: number };
+  identical: { invoicedUsage: boolean; usage: boolean; revenue: boolean };
+  rows: { invoicedUsage: number; usage: number; revenue: number[] };
   refresh: { firstBuild: { seconds: number; reused: boolean; on: string }; incrementalMs: number; steadyMs: number; dayRows: number };
 };
 
@@ -101,7 +102,8 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
   let report = await refreshRollups(s.db, { budgetMs: 3_600_000, batchSize: 25 });
   while (!report.complete) report = await refreshRollups(s.db, { budgetMs: 3_600_000 });
   let firstBuild: SizeResult["refresh"]["firstBuild"];
-  if (built.rows[0]?.n === 2) {
+  const rollups = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status");
+  if (built.rows[0]?.n === rollups.rows[0]?.n) {
     // Built by an earlier run: its time was noted on the status table.
     const note = await s.pg.query<{ note: string | null }>("SELECT obj_description('edge_analytics.rollup_status'::regclass, 'pg_class') AS note");
     const [seconds, on] = (note.rows[0]?.note ?? "").replace(/^bench first build: /, "").split(" s on ");
@@ -112,7 +114,8 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
   }
   // What autovacuum does to a table that was just filled, done now so that timings do not depend on
   // when its next round comes.
-  await s.pg.query("VACUUM (ANALYZE) edge_analytics.invoiced_usage_json, edge_analytics.invoiced_usage_monthly, edge_analytics.usage_rollup");
+  await s.pg.query(`VACUUM (ANALYZE) edge_analytics.invoiced_usage_json, edge_analytics.invoiced_usage_monthly, edge_analytics.usage_rollup,
+    edge_analytics.revenue_monthly, edge_analytics.revenue_overdue_monthly, edge_analytics.revenue_mrr`);
   // Incremental, as a cron run sees a day of Lago: 100 of the target's fees of the current month
   // and all its daily usages of the latest day rewritten (updated_at only: data and answers stay).
   await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
@@ -137,11 +140,12 @@ export async function measureServiceInterleaved(sessions: Session[], reps: numbe
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
   const zoned = Object.entries(BENCH_ZONES).map(([name, zone]) => [name, invoicedUsageFilters(now, zone)] as const);
-  const names = ["invoicedService", "usageService", ...zoned.map(([name]) => name)];
+  const names = ["invoicedService", "usageService", ...zoned.map(([name]) => name), ...REVENUE_ENDPOINTS.map((e) => `${e.key}Service`)];
   const runs = sessions.flatMap((s) => [
     () => readInvoicedUsage(s.db, s.organizationId, iu, true),
     () => readUsage(s.db, s.organizationId, u, true),
     ...zoned.map(([, f]) => () => readInvoicedUsage(s.db, s.organizationId, f, true)),
+    ...REVENUE_ENDPOINTS.map((e) => serviceRead(s.db, s.organizationId, now, e)),
   ]);
   const timings = await measureInterleaved(reps, runs);
   return sessions.map((_, i) => Object.fromEntries(names.map((name, j) => [name, timings[names.length * i + j] as Timing])));
@@ -155,6 +159,8 @@ export async function measureSize(
   slowReps: number,
   /** Lago's own invoiced-usage SQL (one parameter: the organization id); undefined = no baseline row. */
   lagoSql: string | undefined,
+  /** Lago's own SQL of the revenue endpoints, likewise. */
+  lagoRevenue: Partial<Record<RevenueKey, string>> = {},
 ): Promise<Omit<SizeResult, "refresh">> {
   const iu = invoicedUsageFilters(now);
   const u = usageFilters(now);
@@ -172,6 +178,12 @@ export async function measureSize(
   timings.invoicedDirect = await measure(slowReps, () => invoicedUsage(s.db, s.organizationId, iu), 1);
   timings.usageBaseline = await measure(reps, () => s.pg.query(USAGE_BASELINE, [s.organizationId, u.fromDate, u.toDate]), 1);
   timings.usageDirect = await measure(slowReps, () => usage(s.db, s.organizationId, u), 1);
+  for (const e of REVENUE_ENDPOINTS) {
+    const lago = lagoRevenue[e.key];
+    if (lago !== undefined) timings[`${e.key}Baseline`] = await measure(slowReps, () => s.pg.query(lago, [s.organizationId]), 1);
+    timings[`${e.key}Direct`] = await measure(slowReps, directRead(s.db, s.organizationId, now, e), 1);
+  }
+  const revenue = await checkRevenue(s.db, s.organizationId, now);
   // The baseline's answer, in the service's shape, must be the service's answer too.
   const baseline = await s.pg.query<{ month: string; code: string; currency: string; amount_cents: string; units: string }>(
     USAGE_BASELINE.replace("date_trunc('month', du.usage_date)::date AS month", "to_char(date_trunc('month', du.usage_date), 'YYYY-MM-DD') AS month")
@@ -185,8 +197,9 @@ export async function measureSize(
     identical: {
       invoicedUsage: isDeepStrictEqual(served.iu, direct.iu) && zonesIdentical,
       usage: isDeepStrictEqual(served.u, direct.u) && isDeepStrictEqual(sortRows(servedRows), sortRows(baselineRows)),
+      revenue: revenue.identical,
     },
-    rows: { invoicedUsage: served.iu.length, usage: served.u.length },
+    rows: { invoicedUsage: served.iu.length, usage: served.u.length, revenue: revenue.rows },
   };
 }
 

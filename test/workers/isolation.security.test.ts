@@ -11,6 +11,8 @@ import {
   usageModel,
   usageParams,
 } from "./helpers/random-orgs.ts";
+import { insertRevenueModel, revenueModel, revenueParams } from "./helpers/revenue-model.ts";
+import { expectedGrossRevenue, expectedInvoiceCollection, expectedMrr, expectedOverdueBalance } from "./helpers/revenue-oracle.ts";
 
 // Property: whatever the organizations hold and whatever valid parameters they send, in whatever
 // order, each one gets exactly its own answer (equal to the oracle's, worked out from its own rows
@@ -102,4 +104,33 @@ describe("isolation between organizations (property-based)", () => {
     report("usage", tally);
     expect(tally.runs).toBe(NUM_RUNS);
   }, 120_000);
+
+  const REVENUE = [
+    ["/api/v1/analytics/gross_revenue", expectedGrossRevenue],
+    ["/api/v1/analytics/invoice_collection", expectedInvoiceCollection],
+    ["/api/v1/analytics/mrr", expectedMrr],
+    ["/api/v1/analytics/overdue_balance", expectedOverdueBalance],
+  ] as const;
+  it.each(REVENUE)("%s: each organization gets exactly its own answer, cached or not", async (path, oracle) => {
+    const tally: Tally = { runs: 0, organizations: 0, requests: 0, hits: 0, rows: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(revenueModel, { minLength: 2, maxLength: 3 }),
+        fc.array(fc.record({ params: revenueParams, order }), { minLength: 1, maxLength: 3 }),
+        schedule,
+        async (models, queries, keys) => {
+          const orgs = await Promise.all(
+            models.map(async (model) => {
+              const inserted = await insertRevenueModel(model);
+              return { ...inserted, expected: (q: never) => oracle(model, inserted, q) };
+            }),
+          );
+          await checkRun(path, orgs, queries, keys, tally);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+    report(path.split("/").pop() as string, tally);
+    expect(tally.runs).toBe(NUM_RUNS);
+  }, 180_000);
 });

@@ -57,7 +57,17 @@ function ensureInstalled(): string {
 
 /** Starts (initialising on first use) the bench server whose data lives in `dataDir`. */
 export function startBenchServer(dataDir: string): BenchServer {
-  if (process.getuid?.() !== 0) throw new Error("npm run bench runs as root (it installs and starts PostgreSQL as the postgres user)");
+  return startPostgres(dataDir, SETTINGS);
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL server of Debian's whose data lives in `dataDir`,
+ * with these settings (`port` among them), on 127.0.0.1 only. Tests use it too, for what PGlite
+ * cannot show (several sessions, locks).
+ */
+export function startPostgres(dataDir: string, settings: Record<string, string>): BenchServer {
+  if (process.getuid?.() !== 0) throw new Error("a PostgreSQL server of our own is started as root (it installs it and runs it as the postgres user)");
+  const port = settings.port;
   const bin = ensureInstalled();
   const pgCtl = join(bin, "pg_ctl");
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
@@ -67,7 +77,7 @@ export function startBenchServer(dataDir: string): BenchServer {
     // initdb refuses root: it runs as postgres, on a directory postgres owns. Trust on loopback only.
     run(join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"], { asPostgres: true, quiet: true });
   }
-  const options = Object.entries(SETTINGS).map(([k, v]) => `-c ${k}=${v}`).join(" ");
+  const options = Object.entries({ listen_addresses: "'127.0.0.1'", unix_socket_directories: "''", ...settings }).map(([k, v]) => `-c ${k}=${v}`).join(" ");
   const status = spawnSync("runuser", ["-u", "postgres", "--", pgCtl, "status", "-D", dataDir], { encoding: "utf8" });
   if (status.status !== 0) {
     run(pgCtl, ["start", "-w", "-t", "120", "-D", dataDir, "-l", join(dataDir, "server.log"), "-o", options], { asPostgres: true, quiet: true });
@@ -75,7 +85,7 @@ export function startBenchServer(dataDir: string): BenchServer {
   const version = run(join(bin, "postgres"), ["--version"], { quiet: true }).trim();
   return {
     version,
-    url: (database) => `postgres://postgres@127.0.0.1:${BENCH_PORT}/${database}`,
+    url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop: () => void run(pgCtl, ["stop", "-w", "-m", "fast", "-D", dataDir], { asPostgres: true, quiet: true }),
   };
 }

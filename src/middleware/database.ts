@@ -17,6 +17,7 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   // hangs costs the client at most DATABASE_TIMEOUT_MS, then a stale answer or a 503.
   const timing = { ms: 0, queries: 0 };
   c.set("dbTiming", timing);
-  c.set("db", createDatabase(result.config, { signal: AbortSignal.timeout(result.config.databaseTimeoutMs), timing }));
+  const { databaseTimeoutMs } = result.config;
+  c.set("db", createDatabase(result.config, { signal: AbortSignal.timeout(databaseTimeoutMs), deadline: Date.now() + databaseTimeoutMs, timing }));
   await next();
 });

@@ -7,6 +7,12 @@ const bindings = env as unknown as Record<string, unknown> & { NEON_FETCH_ENDPOI
 type Options = { apiKey?: string; headers?: Record<string, string> };
 
 /**
+ * Statements one query of a request costs the database: its statement_timeout, then the query
+ * (src/db/client.ts sends both in one transaction).
+ */
+export const STATEMENTS_PER_QUERY = 2;
+
+/**
  * The app with an environment of the test's own. Its DATABASE_URL names a database no other test
  * uses: the local endpoint serves every name from the same PGlite, but counts and fails each name
  * on its own (its /__control/ routes), so concurrent test files neither skew the counts nor feel an

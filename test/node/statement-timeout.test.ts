@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BenchServer, startPostgres } from "../../scripts/bench/postgres.ts";
+import { migrationStatements } from "../../scripts/db/migrations.ts";
+import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
+
+// The database deadline holds inside PostgreSQL too: requests blocked by a lock get their 503 at the
+// deadline, and none of their statements is left waiting in PostgreSQL afterwards (each ran with a
+// statement_timeout of the time the request had left). A real PostgreSQL (Debian's), since PGlite
+// has a single session and no locks to wait on; the Worker in wrangler dev with a 1 s deadline.
+// A key of this run's own: wrangler dev keeps its Cache API (and so key lookups) between runs.
+const KEY = crypto.randomUUID();
+const DEADLINE_MS = 1000;
+let server: BenchServer;
+let dataDir: string;
+let service: LocalService;
+let admin: pg.Client;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "lago-pg-"));
+  server = startPostgres(dataDir, { port: String(await freePort()), fsync: "off", max_connections: "50" });
+  admin = new pg.Client(server.url("postgres"));
+  await admin.connect();
+  await admin.query("CREATE DATABASE lago");
+  const db = new pg.Client(server.url("lago"));
+  await db.connect();
+  for (const statement of migrationStatements()) await db.query(statement);
+  await db.query(`WITH o AS (INSERT INTO organizations (name, created_at) VALUES ('Locked', '2025-01-01') RETURNING id),
+    k AS (INSERT INTO api_keys (organization_id, value) SELECT id, $1 FROM o),
+    b AS (INSERT INTO billing_entities (organization_id, name, code) SELECT id, 'main', 'main' FROM o RETURNING id, organization_id)
+    INSERT INTO invoices (organization_id, billing_entity_id, number, status, currency, issuing_date, total_amount_cents)
+    SELECT organization_id, id, 'INV-1', 1, 'USD', '2025-03-10', 1234 FROM b`, [KEY]);
+  await db.end();
+  service = await startLocalService({
+    port: await freePort(),
+    databaseUrl: server.url("lago"),
+    quiet: true,
+    // Nothing stored: every request below must ask the database.
+    vars: { DATABASE_TIMEOUT_MS: String(DEADLINE_MS), CACHE_TTL_GROSS_REVENUE: "0", CACHE_STALE_WHILE_REVALIDATE: "0", CACHE_STALE_IF_ERROR: "0" },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await admin?.end();
+  server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const grossRevenue = () =>
+  fetch(`${service.url}/api/v1/analytics/gross_revenue`, { headers: { Authorization: `Bearer ${KEY}`, "Cache-Control": "no-cache" } });
+
+/** Sessions of the lago database other than the lock holder, waiting for a lock or still running a statement. */
+async function waiting(holder: number): Promise<number> {
+  const result = await admin.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = 'lago' AND pid <> $1 AND (wait_event_type = 'Lock' OR (state = 'active' AND query NOT ILIKE '%pg_stat_activity%'))`,
+    [holder],
+  );
+  return result.rows[0]?.n ?? -1;
+}
+
+describe("the database deadline inside PostgreSQL", () => {
+  it("leaves no session waiting after a burst blocked by a lock, and the next request is answered", async () => {
+    expect((await grossRevenue()).status).toBe(200); // the key's lookup is now cached
+    const holder = new pg.Client(server.url("lago"));
+    await holder.connect();
+    const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    await holder.query("BEGIN");
+    await holder.query("LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
+    try {
+      const started = Date.now();
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await grossRevenue()).status));
+      const elapsed = Date.now() - started;
+      expect(statuses).toEqual(Array.from({ length: 20 }, () => 503));
+      expect(elapsed).toBeLessThan(DEADLINE_MS * 5);
+      // PostgreSQL cancels each statement when its statement_timeout (the time its request had
+      // left) runs out; give the cancellations a moment to land.
+      let left = await waiting(holderPid);
+      for (let i = 0; i < 20 && left > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        left = await waiting(holderPid);
+      }
+      console.log(`[statement-timeout] 20 requests blocked by a lock: 503 after ${elapsed} ms; sessions left waiting: ${left}`);
+      expect(left).toBe(0);
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    const after = await grossRevenue();
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({
+      gross_revenues: [{ month: "2025-03-01T00:00:00.000Z", amount_cents: 1234, currency: "USD", invoices_count: 1, billing_entity_id: expect.any(String) }],
+    });
+  }, 60_000);
+});

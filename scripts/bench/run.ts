@@ -58,9 +58,12 @@ const sizes = values.sizes.split(",").map((label) => {
   return size;
 });
 
+// The paths to Lago's SQL are this machine's: the published command line names what they hold.
+const PATH_OPTIONS: Record<string, string> = { "--lago-sql": "<Lago's invoiced-usage SQL>", "--lago-sql-dir": "<a directory of Lago's SQL per endpoint>" };
+const args = process.argv.slice(2).map((arg, i, all) => PATH_OPTIONS[all[i - 1] ?? ""] ?? arg.replace(/^(--lago-sql(?:-dir)?=).*$/, (_, option: string) => `${option}${PATH_OPTIONS[option.slice(0, -1)]}`));
 const commandLine = process.env.npm_lifecycle_event === "bench"
-  ? ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ")
-  : ["node", "scripts/bench/run.ts", ...process.argv.slice(2)].join(" ");
+  ? ["npm run bench", ...(args.length > 0 ? ["--", ...args] : [])].join(" ")
+  : ["node", "scripts/bench/run.ts", ...args].join(" ");
 // The data ends today; databases are reused within the month they were built in.
 const now = new Date();
 const dataNow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));

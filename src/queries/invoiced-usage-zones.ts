@@ -32,7 +32,8 @@ export async function invoicedUsageInZoneFromRollup(
     WITH ready AS (SELECT ${rollupReady("invoiced_usage_tz", organizationId)} AS ok),
     span AS (SELECT ${first} AS first_month, ${filters.toExclusive}::timestamp AS end_month),
     bounds AS (
-      SELECT m::date AS month, m AS utc_start, ${utcInstant(sql`m`, zone)} AS zone_start
+      -- Each month's text is made once here, not once per answer row.
+      SELECT m::date AS month, m AS utc_start, ${utcInstant(sql`m`, zone)} AS zone_start, ${monthStartText(sql`m`, zone)} AS month_text
       FROM span, generate_series(span.first_month, span.end_month, interval '1 month') AS m
     ),
     sound AS (
@@ -64,8 +65,9 @@ export async function invoicedUsageInZoneFromRollup(
       HAVING sum(p.n) > 0
     )
     SELECT (SELECT ok FROM ready) AND (SELECT ok FROM sound) AS ready,
-      (SELECT json_agg(json_build_array(${monthStartText(sql`t.month::timestamp`, zone)}, t.code, t.currency, t.amount::text)
-         ORDER BY t.month DESC, t.amount DESC, t.code COLLATE "C" NULLS LAST, t.currency COLLATE "C") FROM totals t) AS rows,
+      (SELECT json_agg(json_build_array(b.month_text, t.code, t.currency, t.amount::text)
+         ORDER BY t.month DESC, t.amount DESC, t.code COLLATE "C" NULLS LAST, t.currency COLLATE "C")
+       FROM totals t JOIN bounds b ON b.month = t.month) AS rows,
       ${rollupFreshAsOf("invoiced_usage_tz")} AS fresh_as_of`);
   const row = result.rows[0];
   if (!row?.ready) return undefined;

@@ -104,6 +104,26 @@ describe("mrr: spread plans", () => {
     ]);
   });
 
+  it("spreads a semiannual fee paid in arrears backward over six months, the remainder in the oldest", async () => {
+    const s = await createRevenueScenario();
+    const invoice = await s.invoice({ issuingDate: "2025-07-01" });
+    // 180 days 23:59:59: b = 5.946, n = 6, A / b = 201.813 in July back to March; February 1200 - 5 × 201.813 = 190.94
+    await s.subscriptionFee(invoice, arrears(SEMIANNUAL), { amountCents: 1200, from: "2025-01-01T00:00:00Z", to: "2025-06-30T23:59:59Z" });
+    expect(await mrrs(s.org.apiKey)).toEqual([
+      usd("2025-02-01", 191), usd("2025-03-01", 202), usd("2025-04-01", 202), usd("2025-05-01", 202), usd("2025-06-01", 202), usd("2025-07-01", 202),
+    ]);
+  });
+
+  it("treats weekly plans alike whether paid in advance or in arrears: the month's total per invoice × 4.33", async () => {
+    const s = await createRevenueScenario();
+    const first = await s.invoice({ issuingDate: "2025-08-04" });
+    const second = await s.invoice({ issuingDate: "2025-08-25" });
+    await s.subscriptionFee(first, advance(WEEKLY), { amountCents: 700 });
+    await s.subscriptionFee(second, arrears(WEEKLY), { amountCents: 500, taxesAmountCents: 100 });
+    // (700 + 600) / 2 invoices × 4.33 = 2814.5 -> 2815
+    expect(await mrrs(s.org.apiKey)).toEqual([usd("2025-08-01", 2815)]);
+  });
+
   it("puts a fee whose period is under one billed month wholly in its issuing month", async () => {
     const s = await createRevenueScenario();
     const invoice = await s.invoice({ issuingDate: "2025-02-01" });

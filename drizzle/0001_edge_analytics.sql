@@ -197,17 +197,18 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_subscriptions_on_updated
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_invoices_overdue_on_organization_id_and_due_date"
 	ON "invoices" USING btree ("organization_id", "payment_due_date") WHERE payment_overdue IS TRUE;
 --> statement-breakpoint
--- A database whose rollups were built before the revenue rollup existed: every month of every
--- organization (from its first invoice or its creation, whichever is earlier, to the next month) is
--- queued once, and the four revenue endpoints answer from Lago's tables until the refresh has built them.
+-- The first time this runs with the revenue rollup, every month of every organization (from its first
+-- invoice or its creation, whichever is earlier, to the next month) is queued once: on a database whose
+-- other rollups are built already, only these buckets build it; and a refresh of an older deployment
+-- (which knows no revenue buckets) can never mark it built while they wait. The four revenue endpoints
+-- answer from Lago's tables until it is built.
 INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
 	SELECT DISTINCT 'revenue', o.id, m::date
 	FROM organizations o
 	CROSS JOIN LATERAL generate_series(
 		date_trunc('month', least(o.created_at, coalesce((SELECT min(i.issuing_date) FROM invoices i WHERE i.organization_id = o.id), o.created_at)::timestamp)),
 		date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month', interval '1 month') AS m
-	WHERE EXISTS (SELECT 1 FROM edge_analytics.refresh_watermarks w WHERE w.source = 'fees' AND w.watermark IS NOT NULL)
-	  AND NOT EXISTS (SELECT 1 FROM edge_analytics.rollup_status s WHERE s.rollup = 'revenue')
+	WHERE NOT EXISTS (SELECT 1 FROM edge_analytics.rollup_status s WHERE s.rollup = 'revenue')
 	ON CONFLICT DO NOTHING;
 --> statement-breakpoint
 INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('revenue') ON CONFLICT DO NOTHING;

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildAssets } from "./assets/build.ts";
+import { ensureInstalled as ensurePostgres } from "./bench/postgres.ts";
 import { ensureChromium } from "./browser.ts";
 import { OFFLINE_ENV } from "./node-version.ts";
 
@@ -11,9 +12,11 @@ const report = join(root, ".data", "vitest-report.json");
 mkdirSync(join(root, ".data"), { recursive: true });
 rmSync(report, { force: true });
 // wrangler.toml's [assets] directory must exist before workerd starts; the dashboard's browser
-// tests need Debian's chromium (installed once, outside any test's timeout).
+// tests need Debian's chromium, the statement-timeout test Debian's PostgreSQL (each installed once,
+// outside any test's timeout).
 buildAssets();
 ensureChromium();
+ensurePostgres();
 
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
 const args = ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)];

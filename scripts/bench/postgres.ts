@@ -44,7 +44,7 @@ function pgBin(): string {
 }
 
 /** Installs Debian's PostgreSQL when no server binaries are present (we run as root). */
-function ensureInstalled(): string {
+export function ensureInstalled(): string {
   let bin = pgBin();
   if (bin) return bin;
   console.log("PostgreSQL is not installed: apt-get install -y postgresql ...");

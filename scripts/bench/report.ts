@@ -45,6 +45,8 @@ const LINES: Line[] = [
   ]),
   ["rows returned (invoiced_usage / usage)", (s) => `${s.rows.invoicedUsage} / ${s.rows.usage}`],
   [`rows returned (${REVENUE_ENDPOINTS.map((e) => e.name).join(" / ")})`, (s) => s.rows.revenue.join(" / ")],
+  // overdue_balance lists every overdue invoice's id: its answer grows with the data, unlike the others'.
+  ["invoice ids in overdue_balance's answer", (s) => String(s.rows.overdueIds), (a, b) => times(b.rows.overdueIds / Math.max(1, a.rows.overdueIds))],
   ["rollup answer = direct query (invoiced_usage in UTC and both zones / usage / the four revenue endpoints)",
     (s) => `${yes(s.identical.invoicedUsage)} / ${yes(s.identical.usage)} / ${yes(s.identical.revenue)}`],
   ["rollup first build (s)", (s) => {

@@ -39,9 +39,10 @@ export const directRead = (db: Database, organizationId: string, now: Date, e: (
   readDirect(db, organizationId, revenueFilters(now), e.answers(organizationId, revenueFilters(now)).direct);
 
 /** Whether the rollup answers every endpoint, identically to the direct query, and with how many rows. */
-export async function checkRevenue(db: Database, organizationId: string, now: Date): Promise<{ identical: boolean; rows: number[] }> {
+export async function checkRevenue(db: Database, organizationId: string, now: Date): Promise<{ identical: boolean; rows: number[]; overdueIds: number }> {
   let identical = true;
   const rows: number[] = [];
+  let overdueIds = 0;
   for (const e of REVENUE_ENDPOINTS) {
     const f = revenueFilters(now);
     const both = e.answers(organizationId, f);
@@ -49,6 +50,7 @@ export async function checkRevenue(db: Database, organizationId: string, now: Da
     const direct = await readDirect(db, organizationId, f, both.direct);
     identical &&= stored !== undefined && isDeepStrictEqual(stored.rows, direct);
     rows.push(direct.length);
+    if (e.key === "overdueBalance") overdueIds = (direct as { lago_invoice_ids: string[] }[]).reduce((n, r) => n + r.lago_invoice_ids.length, 0);
   }
-  return { identical, rows };
+  return { identical, rows, overdueIds };
 }

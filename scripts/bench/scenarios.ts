@@ -33,7 +33,7 @@ const USAGE_BASELINE = `
 export type SizeResult = {
   timings: Record<string, Timing>;
   identical: { invoicedUsage: boolean; usage: boolean; revenue: boolean };
-  rows: { invoicedUsage: number; usage: number; revenue: number[] };
+  rows: { invoicedUsage: number; usage: number; revenue: number[]; overdueIds: number };
   refresh: { firstBuild: { seconds: number; reused: boolean; on: string }; incrementalMs: number; steadyMs: number; dayRows: number };
 };
 
@@ -199,7 +199,7 @@ export async function measureSize(
       usage: isDeepStrictEqual(served.u, direct.u) && isDeepStrictEqual(sortRows(servedRows), sortRows(baselineRows)),
       revenue: revenue.identical,
     },
-    rows: { invoicedUsage: served.iu.length, usage: served.u.length, revenue: revenue.rows },
+    rows: { invoicedUsage: served.iu.length, usage: served.u.length, revenue: revenue.rows, overdueIds: revenue.overdueIds },
   };
 }
 

@@ -6,6 +6,8 @@ import type { Pivot } from "./pivot.ts";
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 const PALETTE = ["#2a5bd7", "#e07b39", "#2f9e6e", "#c2417a", "#7a5cd6", "#c9a227", "#3a9fbf", "#8c6d4f", "#d6453d", "#5c7a29"];
+// Series whose name says what they are keep the colour that says it too (collections per payment status).
+const MEANINGFUL: Record<string, string> = { succeeded: "#2f9e6e", pending: "#c9a227", failed: "#d6453d", Overdue: "#d6453d" };
 
 export type DrawnChart = { labels: string[]; datasets: { label: string; data: number[] }[] };
 
@@ -17,7 +19,7 @@ export function drawChart(canvas: HTMLCanvasElement, table: Pivot, label: (perio
     datasets: table.series.map((s, i) => ({
       label: s,
       data: table.periods.map((p) => Number(table.value(p, s) ?? "0")),
-      backgroundColor: PALETTE[i % PALETTE.length],
+      backgroundColor: MEANINGFUL[s] ?? PALETTE[i % PALETTE.length],
     })),
   };
   new Chart(canvas, {

@@ -14,7 +14,11 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
   const started = Date.now();
   try {
     const report = await refreshRollups(createDatabase(parsed.config));
-    console.log(JSON.stringify({ level: "info", msg: "rollups refreshed", ms: Date.now() - started, ...report }));
+    const ms = Date.now() - started;
+    const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
+    // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
+    const rate = Math.round((done / Math.max(ms, 1)) * 10_000) / 10;
+    console.log(JSON.stringify({ level: "info", msg: "rollups refreshed", ms, ...report, buckets_per_second: rate }));
   } catch (err) {
     // Name and SQLSTATE only: a database message may quote data.
     const code = (err as { cause?: { code?: unknown } }).cause?.code;

@@ -22,6 +22,8 @@ export type RefreshReport = {
   failed: number;
   /** False when the budget ran out with buckets still queued. */
   complete: boolean;
+  /** Buckets still queued when the run ended, per kind (failed ones not counted): what the next runs have left. */
+  left: Record<Kind, number>;
 };
 
 const RETRIES_PER_RUN = 10;
@@ -32,6 +34,7 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   const report: RefreshReport = {
     queued: 0, failed: 0, complete: true,
     recomputed: { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
+    left: { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
   };
 
   // Everything Lago committed before this instant is collected by this run (database time).
@@ -48,6 +51,7 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
     for (;;) {
       if (Date.now() > deadline) {
         report.complete = false;
+        report.left = await queuedPerKind(db);
         return report;
       }
       const buckets = await queuedBuckets(db, kind, batchSize);
@@ -62,7 +66,17 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   }
   await markBuilt(db);
   await markFresh(db, runStart);
+  report.left = await queuedPerKind(db);
   return report;
+}
+
+/** Buckets waiting per kind (not failed): how far a first build or a catch-up still has to go. */
+async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
+  const result = await db.execute<{ kind: Kind; n: number }>(sql`
+    SELECT kind, count(*)::int AS n FROM edge_analytics.dirty_buckets WHERE failed_at IS NULL GROUP BY kind`);
+  const left = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
+  for (const row of result.rows) if (row.kind in left) left[row.kind] = Number(row.n);
+  return left;
 }
 
 /**

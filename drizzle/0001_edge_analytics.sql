@@ -212,3 +212,26 @@ INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
 	ON CONFLICT DO NOTHING;
 --> statement-breakpoint
 INSERT INTO edge_analytics.rollup_status ("rollup") VALUES ('revenue') ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- Each (organization, UTC month) of invoiced_usage counts its recomputations: a zone month rendered
+-- from the UTC months around it is valid only while their generations are the ones it was read with.
+CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_generations (
+	"organization_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"generation" bigint NOT NULL,
+	PRIMARY KEY ("organization_id", "month")
+);
+--> statement-breakpoint
+-- invoiced_usage months in a time zone other than UTC, rendered by the first request that needed them
+-- (all currencies: currency ''; or one currency), with the sum of the generations of the UTC months
+-- m-1..m+1 they were read from in the same snapshot (src/queries/invoiced-usage-zones.ts). A row
+-- whose generation is no longer that sum is never served: the month is rendered again.
+CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_zone_json (
+	"organization_id" uuid NOT NULL,
+	"zone" text NOT NULL,
+	"currency" varchar NOT NULL,
+	"month" date NOT NULL,
+	"generation" bigint NOT NULL,
+	"rows_json" text NOT NULL,
+	PRIMARY KEY ("organization_id", "zone", "currency", "month")
+);

@@ -26,6 +26,7 @@ const LINES: Line[] = [
   ["invoiced_usage, service, uncached (ms)", (s) => ms(s.timings.invoicedService), growth("invoicedService")],
   ["invoiced_usage timezone=Asia/Kolkata, service, uncached (ms)", (s) => ms(s.timings.invoicedKolkata), growth("invoicedKolkata")],
   ["invoiced_usage timezone=America/New_York, service, uncached (ms)", (s) => ms(s.timings.invoicedNewYork), growth("invoicedNewYork")],
+  ["invoiced_usage timezone=Asia/Kolkata, first request after a refresh (nothing stored, ms)", (s) => ms(s.timings.invoicedKolkataCold), growth("invoicedKolkataCold")],
   ["invoiced_usage, Lago's query with pg (ms)", (s) => ms(s.timings.invoicedBaseline), growth("invoicedBaseline")],
   ["invoiced_usage: service faster than Lago's query", speedup("invoicedBaseline", "invoicedService")],
   ["invoiced_usage, service without rollup (direct query, ms)", (s) => ms(s.timings.invoicedDirect), growth("invoicedDirect")],

@@ -62,6 +62,16 @@ function invoicedUsage(): SQL {
   return sql`cleared AS (
     DELETE FROM edge_analytics.invoiced_usage_monthly r USING picked p
     WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), generation AS (
+    -- Zone months rendered from this month (or its neighbours) before now are no longer served.
+    INSERT INTO edge_analytics.invoiced_usage_generations AS g (organization_id, month, generation)
+    SELECT p.organization_id, p.period_start, 1 FROM picked p
+    ON CONFLICT (organization_id, month) DO UPDATE SET generation = g.generation + 1
+  ), cleared_zones AS (
+    -- Only tidying: the generation alone keeps those months from being served.
+    DELETE FROM edge_analytics.invoiced_usage_zone_json z USING picked p
+    WHERE z.organization_id = p.organization_id
+      AND z.month BETWEEN (p.period_start - interval '1 month')::date AND (p.period_start + interval '1 month')::date
   ), cleared_json AS (
     DELETE FROM edge_analytics.invoiced_usage_json r USING picked p
     WHERE r.organization_id = p.organization_id AND r.month = p.period_start

@@ -238,4 +238,41 @@ describe("rollups vs the direct queries", () => {
     const queue = await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.dirty_buckets");
     expect(queue).toEqual([{ n: 0 }]);
   }, 120_000);
+
+  it("serves zone months stored by earlier reads only while their UTC months are unchanged", async () => {
+    const [a] = orgs;
+    if (!a) throw new Error("fixtures missing");
+    const f = { ...monthWindow(now, 3, "Asia/Kolkata"), timeZone: "Asia/Kolkata", currency: undefined, billingEntityIds: undefined };
+    expect((await invoicedUsageInZoneFromRollup(t.db, a.id, f))?.rows).toEqual(await invoicedUsage(t.db, a.id, f));
+    const stored = await t.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM edge_analytics.invoiced_usage_zone_json WHERE organization_id = $1 AND zone = 'Asia/Kolkata' AND currency = ''", [a.id]);
+    expect(stored[0]?.n).toBeGreaterThanOrEqual(3);
+    // A fee lands in this month: once refreshed, the stored month is no longer served.
+    await t.query(
+      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, precise_coupons_amount_cents,
+         amount_currency, fee_type, invoiceable_type, created_at, updated_at)
+       SELECT f.organization_id, f.billing_entity_id, f.invoice_id, f.charge_id, 4321, 0, f.amount_currency, 0, 'Charge', ${NOW_SQL} - interval '1 minute', ${NOW_SQL}
+       FROM fees f JOIN invoices i ON i.id = f.invoice_id
+       WHERE f.organization_id = $1 AND i.status = 1 AND f.fee_type = 0 AND f.deleted_at IS NULL AND i.self_billed = false
+         AND i.payment_dispute_lost_at IS NULL LIMIT 1`, [a.id]);
+    const before = (await invoicedUsageInZoneFromRollup(t.db, a.id, f))?.rows;
+    await cron();
+    const after = (await invoicedUsageInZoneFromRollup(t.db, a.id, f))?.rows;
+    expect(after).toEqual(await invoicedUsage(t.db, a.id, f));
+    expect(after).not.toEqual(before);
+  }, 60_000);
+
+  it("renders zone months without storing them when the database is read-only", async () => {
+    const [, b] = orgs;
+    if (!b) throw new Error("fixtures missing");
+    const f = { ...monthWindow(now, 14, "Asia/Tokyo"), timeZone: "Asia/Tokyo", currency: "EUR", billingEntityIds: undefined };
+    await t.query("SET default_transaction_read_only = on");
+    try {
+      expect((await invoicedUsageInZoneFromRollup(t.db, b.id, f))?.rows).toEqual(await invoicedUsage(t.db, b.id, f));
+    } finally {
+      await t.query("SET default_transaction_read_only = off");
+    }
+    const stored = await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.invoiced_usage_zone_json WHERE zone = 'Asia/Tokyo'");
+    expect(stored).toEqual([{ n: 0 }]);
+  }, 60_000);
 });

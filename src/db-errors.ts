@@ -24,6 +24,17 @@ export function databaseErrorCode(err: unknown): string | undefined {
   return code as string | undefined;
 }
 
+/** The first SQLSTATE-shaped code anywhere in the chain (any driver's error, not only Neon's). */
+export function sqlStateOf(err: unknown): string | undefined {
+  const code = causes(err).find((e) => typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code))?.code;
+  return code as string | undefined;
+}
+
+/** True when an error anywhere in the chain carries one of these SQLSTATEs. */
+export function hasSqlState(err: unknown, codes: ReadonlySet<string>): boolean {
+  return causes(err).some((e) => typeof e.code === "string" && codes.has(e.code));
+}
+
 function causes(err: unknown): MaybeDbError[] {
   const chain: MaybeDbError[] = [];
   for (let e = err as MaybeDbError | undefined; e && typeof e === "object" && chain.length < 5; e = e.cause as MaybeDbError) {

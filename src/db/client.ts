@@ -40,9 +40,7 @@ function bounded(client: Client, deadline: number): Client {
       })
       .then((results) => results[1]);
   }) as Client["query"];
-  // Drizzle sends every statement through client.query(); nothing here calls the tagged form.
-  const tagged = ((strings: TemplateStringsArray, ...values: unknown[]) => client(strings, ...values)) as Client;
-  return Object.assign(tagged, client, { query });
+  return withQuery(client, query);
 }
 
 // Drizzle sends every statement through client.query(); the wrapper times each one, failed or not.
@@ -59,6 +57,11 @@ function timed(client: Client, timing: DatabaseTiming): Client {
       },
     );
   }) as Client["query"];
+  return withQuery(client, query);
+}
+
+/** `client` with its query() replaced: Drizzle sends every statement through client.query(). */
+function withQuery(client: Client, query: Client["query"]): Client {
   const tagged = ((strings: TemplateStringsArray, ...values: unknown[]) => client(strings, ...values)) as Client;
   return Object.assign(tagged, client, { query });
 }

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { hasSqlState } from "../db-errors.ts";
 import type { Database } from "../env.ts";
 import { localTime, monthStartText, utcInstant } from "../time/zones.ts";
 import type { InvoicedUsageFilters, InvoicedUsageRow } from "./invoiced-usage.ts";
@@ -27,7 +28,7 @@ export async function invoicedUsageInZoneFromRollup(
   try {
     return await readZone(db, organizationId, filters, stored);
   } catch (err) {
-    if (!stored || !inChain(err, NOT_STORED_SQLSTATES)) throw err;
+    if (!stored || !hasSqlState(err, NOT_STORED_SQLSTATES)) throw err;
     return readZone(db, organizationId, filters, false);
   }
 }
@@ -132,9 +133,3 @@ async function readZone(
   return { rows, dataAt: freshAsOfMs(row.fresh_as_of) };
 }
 
-function inChain(err: unknown, sqlstates: ReadonlySet<string>): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && sqlstates.has(e.code)) return true;
-  }
-  return false;
-}

@@ -2,6 +2,7 @@
 // The rollups live in the service's own schema (drizzle/0001_edge_analytics.sql); a Lago database
 // that never received that migration is answered from Lago's tables, as before it existed.
 import { sql, type SQL } from "drizzle-orm";
+import { hasSqlState } from "../db-errors.ts";
 
 /**
  * invoiced_usage_tz: the quarter-hour edges that answer invoiced_usage in zones other than UTC;
@@ -44,12 +45,7 @@ export const freshAsOfMs = (text: string | null): number => (text === null ? Num
 // older than this code, before its migration is re-run): no usable rollups here.
 const MISSING_SQLSTATE = new Set(["42P01", "3F000", "42501", "42703"]);
 
-export function isRollupMissing(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && MISSING_SQLSTATE.has(e.code)) return true;
-  }
-  return false;
-}
+export const isRollupMissing = (err: unknown): boolean => hasSqlState(err, MISSING_SQLSTATE);
 
 /**
  * The rollup's answer when it may give one (`fromRollup` undefined or resolving to undefined: it may

@@ -3,6 +3,7 @@
 // Overlapping runs are safe: buckets are taken off the queue with SKIP LOCKED and every step is one
 // atomic statement.
 import { sql } from "drizzle-orm";
+import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
 import { type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
@@ -33,8 +34,8 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   const deadline = Date.now() + budgetMs;
   const report: RefreshReport = {
     queued: 0, failed: 0, complete: true,
-    recomputed: { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
-    left: { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 },
+    recomputed: perKind(),
+    left: perKind(),
   };
 
   // Everything Lago committed before this instant is collected by this run (database time).
@@ -70,11 +71,13 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
   return report;
 }
 
+const perKind = (): Record<Kind, number> => Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
+
 /** Buckets waiting per kind (not failed): how far a first build or a catch-up still has to go. */
 async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
   const result = await db.execute<{ kind: Kind; n: number }>(sql`
     SELECT kind, count(*)::int AS n FROM edge_analytics.dirty_buckets WHERE failed_at IS NULL GROUP BY kind`);
-  const left = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
+  const left = perKind();
   for (const row of result.rows) if (row.kind in left) left[row.kind] = Number(row.n);
   return left;
 }
@@ -122,7 +125,7 @@ async function recomputeOrIsolate(db: Database, kind: Kind, buckets: Bucket[], r
   } catch (err) {
     if (!isDataError(err)) throw err;
     if (buckets.length === 1 && buckets[0]) {
-      await markFailed(db, kind, buckets[0], sqlState(err) ?? "unknown");
+      await markFailed(db, kind, buckets[0], sqlStateOf(err) ?? "unknown");
       report.failed++;
       return 0;
     }
@@ -132,18 +135,12 @@ async function recomputeOrIsolate(db: Database, kind: Kind, buckets: Bucket[], r
   }
 }
 
-function sqlState(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
-  return undefined;
-}
 
 // An error PostgreSQL raised about the statement or its data; not a transport failure (no SQLSTATE),
 // a lost connection (08), too little memory or disk (53), an operator stop (57), a system error (58)
 // or a serialization failure or deadlock (40), which are worth another try rather than a mark.
 function isDataError(err: unknown): boolean {
-  const code = sqlState(err);
+  const code = sqlStateOf(err);
   return code !== undefined && !/^(08|53|57|58|40)/.test(code);
 }
 

@@ -1,43 +1,53 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Two projects: the Worker's tests run inside workerd (Cloudflare's vitest integration) against
-// PGlite behind the local Neon endpoint; the tooling's own tests (that endpoint, the data generator)
-// run in Node.
+// The Worker's tests run inside workerd (Cloudflare's vitest integration) once per database path
+// (docs/database-paths.md): Neon's HTTP driver against PGlite behind the local Neon endpoint, and
+// node-postgres through a Hyperdrive binding against Debian's PostgreSQL behind a wire proxy with the
+// same controls. The tooling's own tests (that endpoint, the data generator) run in Node.
+function workers(path: "neon-http" | "hyperdrive") {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            // A placeholder: the local endpoint ignores the host and serves its own database.
+            DATABASE_URL: "postgres://test:test@db.localtest/lago",
+            NEON_FETCH_ENDPOINT: inject("neonUrl" as never) as string,
+            ...(path === "hyperdrive" ? { PG_PROXY_CONTROL: inject("pgProxyControl" as never) as string } : {}),
+          },
+          // The Hyperdrive binding wins over DATABASE_URL (src/config.ts); wrangler's local Hyperdrive
+          // connects it straight to the wire proxy.
+          ...(path === "hyperdrive" ? { hyperdrives: { HYPERDRIVE: inject("pgProxyUrl" as never) as string } } : {}),
+          // wrangler.toml's RATE_LIMITER allows so much that no test reaches it; the rate
+          // limiting tests hand the app this tight one instead (test/workers/rate-limit.error.test.ts).
+          ratelimits: {
+            RATE_LIMITER_TIGHT: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+            AUTH_RATE_LIMITER_TIGHT: { namespace_id: "9002", simple: { limit: 3, period: 60 } },
+          },
+        },
+      })),
+    ],
+    test: {
+      name: path === "neon-http" ? "workers" : "workers-hyperdrive",
+      include: ["test/workers/**/*.test.ts"],
+      globalSetup: [path === "neon-http" ? "test/global-setup.ts" : "test/global-setup-hyperdrive.ts"],
+      // The first request of a file pays workerd's and PGlite's warm-up; on a busy 2-core CI
+      // machine that alone can pass vitest's 5 s default. Time is measured in benchmarks, not here.
+      testTimeout: 30_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     // The Worker writes one JSON line per request (src/middleware/request-log.ts); thousands of
     // them would bury the test report. The tests that check those lines spy on console.log.
     onConsoleLog: (log) => !log.startsWith('{"level":"info","msg":"request"'),
     projects: [
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                // A placeholder: the local endpoint ignores the host and serves its own database.
-                DATABASE_URL: "postgres://test:test@db.localtest/lago",
-                NEON_FETCH_ENDPOINT: inject("neonUrl" as never) as string,
-              },
-              // wrangler.toml's RATE_LIMITER allows so much that no test reaches it; the rate
-              // limiting tests hand the app this tight one instead (test/workers/rate-limit.error.test.ts).
-              ratelimits: {
-                RATE_LIMITER_TIGHT: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
-                AUTH_RATE_LIMITER_TIGHT: { namespace_id: "9002", simple: { limit: 3, period: 60 } },
-              },
-            },
-          })),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["test/global-setup.ts"],
-          // The first request of a file pays workerd's and PGlite's warm-up; on a busy 2-core CI
-          // machine that alone can pass vitest's 5 s default. Time is measured in benchmarks, not here.
-          testTimeout: 30_000,
-        },
-      },
+      workers("neon-http"),
+      workers("hyperdrive"),
       {
         test: {
           name: "node",

@@ -2,6 +2,7 @@
 // data, or DATABASE_URL's PostgreSQL as is), the local Neon endpoint in front of it, and the Worker
 // in `wrangler dev`, all on 127.0.0.1.
 import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { buildAssets } from "./assets/build.ts";
@@ -28,6 +29,11 @@ export async function startLocalService(opts: {
   port: number;
   databaseUrl?: string | undefined;
   vars?: Record<string, string>;
+  /**
+   * The Hyperdrive path (docs/database-paths.md): the Worker reaches databaseUrl with node-postgres
+   * through a local Hyperdrive binding, instead of through the local Neon endpoint.
+   */
+  hyperdrive?: boolean;
   quiet?: boolean;
   /** Aborting it (a signal arrived while starting) stops whatever has started and rejects. */
   signal?: AbortSignal;
@@ -42,6 +48,9 @@ export async function startLocalService(opts: {
       throw new Error("stopped while starting");
     }
   };
+  if (opts.hyperdrive && !opts.databaseUrl) throw new Error("the Hyperdrive path needs DATABASE_URL: a PostgreSQL server to connect to");
+  // wrangler's local Hyperdrive refuses a connection string without one (even for a trusting server).
+  if (opts.hyperdrive && !URL.parse(opts.databaseUrl!)?.password) throw new Error("the Hyperdrive path needs a password in DATABASE_URL (postgres://user:password@host:port/db)");
   buildAssets();
   const { backend, cleanup, label } = await openBackend(opts.databaseUrl);
   cleanups.push(cleanup, () => backend.close());
@@ -64,11 +73,18 @@ export async function startLocalService(opts: {
       "--ip", "127.0.0.1",
       "--port", String(opts.port),
       "--show-interactive-dev-session=false",
+      ...(opts.hyperdrive ? ["--config", hyperdriveConfig()] : []),
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     // A process group of its own (detached): wrangler, workerd and esbuild are stopped together by
     // signalling the group, whoever signalled us and however (npm forwards a signal to its child only).
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...OFFLINE_ENV } },
+    // The Hyperdrive binding's local connection string goes by environment, never on a command line.
+    {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...OFFLINE_ENV, ...(opts.hyperdrive ? { [`CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${HYPERDRIVE_BINDING}`]: opts.databaseUrl } : {}) },
+    },
   );
   const exited = new Promise<number>((resolve) => wrangler.on("exit", (code) => resolve(code ?? 1)));
   // wrangler says when it listens; watching for that line avoids a probe request (and its log line).
@@ -90,7 +106,21 @@ export async function startLocalService(opts: {
     await stop();
     throw new Error(opts.signal?.aborted ? "stopped while starting" : "wrangler dev did not start");
   }
-  return { url, label, stop, exited };
+  return { url, label: opts.hyperdrive ? `${label}, through a local Hyperdrive binding` : label, stop, exited };
+}
+
+const HYPERDRIVE_BINDING = "HYPERDRIVE";
+
+/**
+ * wrangler.toml plus a local Hyperdrive binding, written beside it (so its relative paths still
+ * hold; git ignores it). wrangler.toml itself has none at the top level: `npm start` and the tests
+ * stay on the Neon path unless asked, and wrangler dev refuses a binding it has no database for.
+ */
+function hyperdriveConfig(): string {
+  const path = join(root, ".wrangler-hyperdrive.toml");
+  const binding = `\n# Added by scripts/local-service.ts for the Hyperdrive path; the connection string comes from\n# CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${HYPERDRIVE_BINDING}.\n[[hyperdrive]]\nbinding = "${HYPERDRIVE_BINDING}"\nid = "local"\n`;
+  writeFileSync(path, readFileSync(join(root, "wrangler.toml"), "utf8") + binding);
+  return path;
 }
 
 const READY_LINE = /Ready on http:\/\/127\.0\.0\.1:\d+/;

@@ -1,5 +1,6 @@
 // npm start: the Worker in `wrangler dev` on 127.0.0.1, reading through the local Neon endpoint from
 // either an embedded PGlite seeded with demo data (default) or DATABASE_URL's PostgreSQL, as is.
+// `npm start -- --hyperdrive` reads DATABASE_URL's PostgreSQL through a local Hyperdrive binding.
 import "./node-version.ts";
 import { portIsFree, startLocalService } from "./local-service.ts";
 import { DEMO_KEYS } from "./seed/demo.ts";
@@ -29,8 +30,13 @@ const stop = async (code: number) => {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
 
 const databaseUrl = process.env.DATABASE_URL;
+const hyperdrive = process.argv.includes("--hyperdrive");
+if (hyperdrive && !databaseUrl) {
+  console.error("--hyperdrive needs DATABASE_URL, a PostgreSQL server: DATABASE_URL=postgres://user:password@127.0.0.1:5432/lago npm start -- --hyperdrive");
+  process.exit(2);
+}
 try {
-  service = await startLocalService({ port, databaseUrl, signal: starting.signal });
+  service = await startLocalService({ port, databaseUrl, hyperdrive, signal: starting.signal });
 } catch (err) {
   if (stopping) await new Promise(() => {}); // stop() exits
   console.error(`Could not start: ${(err as Error).message}`);

@@ -17,7 +17,8 @@ const seconds = (fallback: number, max: number) => wholeNumber(fallback, 0, max)
 const DAY = 86_400;
 
 const ConfigSchema = z.object({
-  DATABASE_URL: z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL")),
+  // Required unless a HYPERDRIVE binding is configured (then Hyperdrive's connection string is used).
+  DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"))),
   // Only development and tests point the Neon driver at a local endpoint; production never sets it.
   NEON_FETCH_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
   REGION: z._default(z.enum(["us", "eu", "local"]), "local"),
@@ -36,13 +37,20 @@ const ConfigSchema = z.object({
 });
 
 export type Config = {
-  databaseUrl: string;
-  neonFetchEndpoint: string | undefined;
+  database: DatabasePath;
   region: "us" | "eu" | "local";
   cache: CacheConfig;
   databaseTimeoutMs: number;
   rateLimit: { requests: number; periodSeconds: number };
 };
+
+/**
+ * How the Worker reaches PostgreSQL (docs/database-paths.md): Neon's HTTP driver with DATABASE_URL,
+ * or node-postgres through a Hyperdrive binding, which wins when both are configured.
+ */
+export type DatabasePath =
+  | { driver: "neon-http"; url: string; fetchEndpoint: string | undefined }
+  | { driver: "hyperdrive"; connectionString: string };
 
 /** Seconds. 0 switches the corresponding behaviour off. */
 export type CacheConfig = {
@@ -62,12 +70,17 @@ export function parseConfig(env: Bindings): ConfigResult {
   const cached = parsed.get(env);
   if (cached) return cached;
   const result = ConfigSchema.safeParse(env);
-  const value: ConfigResult = result.success
+  const hyperdrive = env.HYPERDRIVE?.connectionString;
+  const database: DatabasePath | undefined = hyperdrive
+    ? { driver: "hyperdrive", connectionString: hyperdrive }
+    : result.data?.DATABASE_URL
+      ? { driver: "neon-http", url: result.data.DATABASE_URL, fetchEndpoint: result.data.NEON_FETCH_ENDPOINT }
+      : undefined;
+  const value: ConfigResult = result.success && database
     ? {
         ok: true,
         config: {
-          databaseUrl: result.data.DATABASE_URL,
-          neonFetchEndpoint: result.data.NEON_FETCH_ENDPOINT,
+          database,
           region: result.data.REGION,
           cache: {
             ttl: Object.fromEntries(ENDPOINTS.map((e) => [e.cache.route, (result.data as Record<string, unknown>)[ttlSetting(e.cache.route)] as number])),
@@ -80,7 +93,14 @@ export function parseConfig(env: Bindings): ConfigResult {
         },
       }
     : // Names only: a secret's value must never reach a log line.
-      { ok: false, problems: result.error.issues.map((i) => `${i.path.join(".")}: ${i.code}`) };
+      {
+        ok: false,
+        problems: [
+          ...(result.error?.issues.map((i) => `${i.path.join(".")}: ${i.code}`) ?? []),
+          // Only when nothing else already said what is wrong with it.
+          ...(database || !result.success ? [] : ["DATABASE_URL: required (or a HYPERDRIVE binding)"]),
+        ],
+      };
   parsed.set(env, value);
   return value;
 }

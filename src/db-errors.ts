@@ -7,7 +7,11 @@
 // echoes the database's message.
 import { DrizzleQueryError } from "drizzle-orm";
 
-type MaybeDbError = { name?: unknown; code?: unknown; cause?: unknown };
+type MaybeDbError = { name?: unknown; code?: unknown; severity?: unknown; cause?: unknown };
+
+// A Postgres ErrorResponse as each driver reports it: Neon's NeonDbError, node-postgres's
+// DatabaseError (named after the protocol message, "error", with the response's severity).
+const isPostgresError = (e: MaybeDbError) => e.name === "NeonDbError" || (e.name === "error" && typeof e.severity === "string");
 
 // Drizzle wraps whatever one of its calls to the driver throws in a DrizzleQueryError (by class,
 // which survives minification); the driver's own errors and the deadline's abort are named.
@@ -20,7 +24,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** The SQLSTATE of a Postgres error anywhere in the chain, for logs only. */
 export function databaseErrorCode(err: unknown): string | undefined {
-  const code = causes(err).find((e) => e.name === "NeonDbError" && typeof e.code === "string")?.code;
+  const code = causes(err).find((e) => isPostgresError(e) && typeof e.code === "string")?.code;
   return code as string | undefined;
 }
 

@@ -6,6 +6,8 @@ import type { Format } from "./format/negotiate.ts";
 
 export type Bindings = {
   DATABASE_URL?: string;
+  // Any PostgreSQL through Cloudflare Hyperdrive ([[hyperdrive]] in wrangler.toml); wins over DATABASE_URL.
+  HYPERDRIVE?: Hyperdrive;
   NEON_FETCH_ENDPOINT?: string;
   REGION?: string;
   // Cache lifetimes in seconds (see config.ts for defaults and bounds); CACHE_TTL_<ROUTE> per endpoint.
@@ -24,6 +26,11 @@ export type Bindings = {
   AUTH_RATE_LIMITER?: RateLimit;
 };
 
+/**
+ * Drizzle, as the queries see it. The Hyperdrive path's node-postgres instance (src/db/hyperdrive.ts)
+ * is typed as this too: the queries use only select() and execute(), whose rows both drivers return
+ * alike (the route tests run on both paths to hold them to it).
+ */
 export type Database = NeonHttpDatabase<Record<string, never>>;
 
 export type DatabaseTiming = { ms: number; queries: number };

@@ -12,8 +12,9 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
     return;
   }
   const started = Date.now();
+  const db = createDatabase(parsed.config);
   try {
-    const report = await refreshRollups(createDatabase(parsed.config));
+    const report = await refreshRollups(db);
     const ms = Date.now() - started;
     const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
@@ -24,5 +25,7 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
     const code = (err as { cause?: { code?: unknown } }).cause?.code;
     console.error(JSON.stringify({ level: "error", msg: "rollup refresh failed", error: (err as Error).name, sqlstate: code }));
     throw err;
+  } finally {
+    await db.release();
   }
 }

@@ -11,18 +11,19 @@ import { OFFLINE_ENV } from "../node-version.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 export const ENVIRONMENTS = ["us", "eu"] as const;
-/** The gzipped size a deployment may reach (issue 5's budget). */
-export const GZIP_BUDGET_BYTES = 150 * 1024;
+/** The gzipped size a deployment may reach: issue 5's 150 KB, plus 20 KB since the Hyperdrive path brought node-postgres (31 KB gzipped). */
+export const GZIP_BUDGET_BYTES = 170 * 1024;
 
 export type BundleResult = { env: string; ok: boolean; output: string; rawBytes: number; gzipBytes: number };
 
-export function bundle(env: string): BundleResult {
+/** `config`: another wrangler config (tests use one with the Hyperdrive blocks switched on). */
+export function bundle(env: string, config = join(root, "wrangler.toml")): BundleResult {
   buildAssets();
   const outdir = mkdtempSync(join(tmpdir(), `lago-bundle-${env}-`));
   try {
     const run = spawnSync(
       process.execPath,
-      [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--env", env, "--outdir", outdir],
+      [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--config", config, "--env", env, "--outdir", outdir],
       { cwd: root, encoding: "utf8", env: { ...process.env, ...OFFLINE_ENV } },
     );
     const output = `${run.stdout}${run.stderr}`;

@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { parseConfig } from "../config.ts";
+import { deferrer } from "../cache/background.ts";
 import { createDatabase } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -18,6 +19,12 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   const timing = { ms: 0, queries: 0 };
   c.set("dbTiming", timing);
   const { databaseTimeoutMs } = result.config;
-  c.set("db", createDatabase(result.config, { signal: AbortSignal.timeout(databaseTimeoutMs), deadline: Date.now() + databaseTimeoutMs, timing }));
-  await next();
+  const db = createDatabase(result.config, { signal: AbortSignal.timeout(databaseTimeoutMs), deadline: Date.now() + databaseTimeoutMs, timing });
+  c.set("db", db);
+  try {
+    await next();
+  } finally {
+    // After the response: a connection (the Hyperdrive path) closes once background work is done with it.
+    deferrer(c)(db.release());
+  }
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,6 +20,32 @@ describe("regional bundles", () => {
     expect(result.ok, result.output).toBe(true);
     expect(result.output).toContain(`env.REGION ("${env}")`);
     expect(result.gzipBytes).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
+  });
+});
+
+describe("regional bundles over Hyperdrive", () => {
+  // wrangler.toml's Hyperdrive blocks, switched on as its comment tells an operator to (beside it,
+  // so its relative paths hold): each region then binds HYPERDRIVE and still bundles within budget.
+  const config = join(root, `.wrangler-hyperdrive-test-${process.pid}.toml`);
+  const text = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const switchedOn = text.replace(/^# (\[\[env\.(us|eu)\.hyperdrive\]\]\n)# (binding = .*\n)# id = "HYPERDRIVE_ID_(US|EU)"/gm, (_m, head, _env, binding, region) => `${head}${binding}id = "${region === "US" ? "0".repeat(32) : "1".repeat(32)}"`);
+
+  it("wrangler.toml holds one block per region, off by default", () => {
+    expect(switchedOn).not.toBe(text);
+    expect(text).not.toMatch(/^\[\[(env\.\w+\.)?hyperdrive\]\]/m);
+    expect(switchedOn.match(/^\[\[env\.(us|eu)\.hyperdrive\]\]$/gm)).toEqual(["[[env.us.hyperdrive]]", "[[env.eu.hyperdrive]]"]);
+  });
+
+  it.each(ENVIRONMENTS)("env %s, its block switched on, binds HYPERDRIVE and bundles within the gzip budget", (env) => {
+    writeFileSync(config, switchedOn);
+    try {
+      const result = bundle(env, config);
+      expect(result.ok, result.output).toBe(true);
+      expect(result.output).toMatch(/env\.HYPERDRIVE \([0-9a-f]{32}\)\s+Hyperdrive Config/);
+      expect(result.gzipBytes).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
+    } finally {
+      rmSync(config, { force: true });
+    }
   });
 });
 

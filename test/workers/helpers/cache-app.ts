@@ -2,28 +2,34 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { createApp } from "../../../src/app.ts";
 
-const bindings = env as unknown as Record<string, unknown> & { NEON_FETCH_ENDPOINT: string };
+const bindings = env as unknown as Record<string, unknown> & { NEON_FETCH_ENDPOINT: string; PG_PROXY_CONTROL?: string; HYPERDRIVE?: Hyperdrive };
+
+/** The database path this run of the tests takes (vitest.config.ts runs them once per path). */
+export const DATABASE_PATH = bindings.HYPERDRIVE ? "hyperdrive" : "neon-http";
 
 type Options = { apiKey?: string; headers?: Record<string, string> };
 
 /**
  * Statements one query of a request costs the database: its statement_timeout, then the query
- * (src/db/client.ts sends both in one transaction).
+ * (both paths send both in one transaction, src/db/; BEGIN and COMMIT are not counted).
  */
 export const STATEMENTS_PER_QUERY = 2;
 
 /**
  * The app with an environment of the test's own. Its DATABASE_URL names a database no other test
- * uses: the local endpoint serves every name from the same PGlite, but counts and fails each name
- * on its own (its /__control/ routes), so concurrent test files neither skew the counts nor feel an
- * outage. `settings` override wrangler.toml's [vars] (or bindings), e.g. { CACHE_TTL_USAGE: "0" }.
+ * uses: the local endpoint (or, on the Hyperdrive path, the wire proxy) serves every name from the
+ * same database, but counts and fails each name on its own (their /__control/ routes), so concurrent
+ * test files neither skew the counts nor feel an outage. `settings` override wrangler.toml's [vars]
+ * (or bindings), e.g. { CACHE_TTL_USAGE: "0" }.
  */
 export function cacheApp(settings: Record<string, unknown> = {}) {
   const database = `cache_${crypto.randomUUID().replaceAll("-", "")}`;
-  const appEnv = { ...bindings, DATABASE_URL: `postgres://test:test@db.localtest/${database}`, ...settings };
+  const hyperdrive = bindings.HYPERDRIVE && { connectionString: hyperdriveUrl(bindings.HYPERDRIVE, database) };
+  const appEnv = { ...bindings, DATABASE_URL: `postgres://test:test@db.localtest/${database}`, ...(hyperdrive ? { HYPERDRIVE: hyperdrive } : {}), ...settings };
   const app = createApp();
+  const controlBase = bindings.PG_PROXY_CONTROL ?? bindings.NEON_FETCH_ENDPOINT;
   const control = (path: string, method = "GET", query = "") =>
-    fetch(new URL(`/__control/${path}?database=${database}${query}`, bindings.NEON_FETCH_ENDPOINT), { method });
+    fetch(new URL(`/__control/${path}?database=${database}${query}`, controlBase), { method });
 
   /** Sends one request; `settled` resolves once its background work (cache writes, refreshes) is done. */
   async function send(path: string, { apiKey, headers = {} }: Options = {}) {
@@ -61,6 +67,13 @@ export function cacheApp(settings: Record<string, unknown> = {}) {
       if (response.status !== 204) throw new Error(`fault control answered ${response.status}`);
     },
   };
+}
+
+/** The Hyperdrive binding's connection string with another database name (the proxy's handle for it). */
+function hyperdriveUrl(binding: Hyperdrive, database: string): string {
+  const url = new URL(binding.connectionString);
+  url.pathname = `/${database}`;
+  return url.toString();
 }
 
 /** The Cache-Status verdict after our cache's name, e.g. "hit; ttl=600". */

@@ -4,6 +4,8 @@
 // its own, so the load generator does not share an event loop with the database. Prints the figures
 // and writes them between the load markers of the results file (the rest of the file is left as is):
 // .data/bench-results.md, or the tracked bench/results.md with --update-docs.
+// --paths neon-http,hyperdrive: the same on Debian's PostgreSQL (installed if absent) with the demo
+// data, once per database path (docs/database-paths.md), to compare them on one server.
 import "../node-version.ts";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -13,7 +15,8 @@ import { parseArgs } from "node:util";
 import { resultsFile } from "../bench/results-file.ts";
 import { freePort, startLocalService } from "../local-service.ts";
 import { DEMO_API_KEY } from "../seed/demo.ts";
-import { type LoadResult, type Scenario, writeLoadSection } from "./report.ts";
+import { type DatabasePathName, type LoadResult, type Scenario, writeLoadSection } from "./report.ts";
+import { demoPostgres } from "./postgres.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const { values } = parseArgs({
@@ -21,8 +24,12 @@ const { values } = parseArgs({
     connections: { type: "string", default: "10" },
     duration: { type: "string", default: "10" },
     "update-docs": { type: "boolean", default: false },
+    paths: { type: "string" },
   },
 });
+const PATH_NAMES = ["neon-http", "hyperdrive"] as const;
+const paths = values.paths?.split(",") as DatabasePathName[] | undefined;
+if (paths && !(paths.length > 0 && paths.every((p) => (PATH_NAMES as readonly string[]).includes(p)))) throw new Error(`--paths takes a comma-separated list of ${PATH_NAMES.join(", ")}`);
 const connections = Number(values.connections);
 const duration = Number(values.duration);
 if (!(connections >= 1 && duration >= 1)) throw new Error("--connections and --duration must be positive numbers");
@@ -61,25 +68,38 @@ function autocannon(url: string, headers: Record<string, string>, seconds: numbe
   });
 }
 
-const port = await freePort();
-console.log(`Starting the local stack on 127.0.0.1:${port} (as npm start)…`);
-const service = await startLocalService({ port, quiet: true });
 const results: LoadResult[] = [];
+const postgres = paths ? await demoPostgres() : undefined;
 try {
+  for (const databasePath of paths ?? [undefined]) {
+    const port = await freePort();
+    console.log(`Starting the local stack on 127.0.0.1:${port} (${databasePath ? `${databasePath} path, ${postgres!.version}` : "as npm start"})…`);
+    const service = await startLocalService({ port, quiet: true, databaseUrl: postgres?.url, hyperdrive: databasePath === "hyperdrive" });
+    try {
+      results.push(...(await loadScenarios(service.url, databasePath)));
+    } finally {
+      await service.stop();
+    }
+  }
+} finally {
+  postgres?.stop();
+}
+
+async function loadScenarios(base: string, databasePath: DatabasePathName | undefined): Promise<LoadResult[]> {
+  const rows: LoadResult[] = [];
   const auth = { Authorization: `Bearer ${DEMO_API_KEY}` };
   for (const s of SCENARIOS) {
-    const url = `${service.url}${s.path}`;
+    const url = `${base}${s.path}`;
     // One request first: the endpoint answers, and a cached run starts from a stored entry.
     const first = await fetch(url, { headers: auth });
     if (first.status !== 200) throw new Error(`${s.path} answered ${first.status}: ${await first.text()}`);
     const headers = s.mode === "uncached" ? { ...auth, "Cache-Control": "no-cache" } : auth;
     await autocannon(url, headers, Math.min(2, duration)); // warm-up, not recorded
-    console.log(`${s.endpoint}, ${s.mode}: ${connections} connections for ${duration} s…`);
+    console.log(`${databasePath ? `${databasePath}, ` : ""}${s.endpoint}, ${s.mode}: ${connections} connections for ${duration} s…`);
     const r = await autocannon(url, headers, duration);
-    results.push({ ...s, requests: r.requests.total, perSecond: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+    rows.push({ ...s, ...(databasePath ? { databasePath } : {}), requests: r.requests.total, perSecond: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx });
   }
-} finally {
-  await service.stop();
+  return rows;
 }
 
 const cpu = cpus();
@@ -92,6 +112,7 @@ const section = writeLoadSection(output.path, {
   connections,
   duration,
   results,
+  ...(postgres ? { postgres: postgres.version } : {}),
 });
 console.log(`\n${section}\nWritten to ${output.shown}`);
 // The goal is zero errors and zero non-2xx answers: anything else fails the command.

@@ -235,3 +235,13 @@ CREATE TABLE IF NOT EXISTS edge_analytics.invoiced_usage_zone_json (
 	"rows_json" text NOT NULL,
 	PRIMARY KEY ("organization_id", "zone", "currency", "month")
 );
+--> statement-breakpoint
+-- Collecting in bounded chunks (src/rollups/collect.ts): each source's pass in progress (when it
+-- started, its snapshot, where its last chunk stopped) and the snapshot of its last finished pass,
+-- whose rows are not queued again when the overlap re-reads them.
+ALTER TABLE edge_analytics.refresh_watermarks
+	ADD COLUMN IF NOT EXISTS "snapshot" text,
+	ADD COLUMN IF NOT EXISTS "pass_started" timestamp(6),
+	ADD COLUMN IF NOT EXISTS "pass_snapshot" text,
+	ADD COLUMN IF NOT EXISTS "cursor_updated_at" timestamp(6),
+	ADD COLUMN IF NOT EXISTS "cursor_id" uuid;

@@ -30,6 +30,9 @@ const ConfigSchema = z.object({
   CACHE_API_KEY_TTL: seconds(60, 60),
   // The most a request may wait for the database, all its calls together (docs/operations.md, "Faults").
   DATABASE_TIMEOUT_MS: wholeNumber(10_000, 100, 60_000),
+  // How long one cron run of the rollup refresh may work (docs/rollups.md); below the 15 minutes a
+  // Cron Trigger may run, so a run always ends by itself and leaves the rest queued.
+  ROLLUP_REFRESH_BUDGET_MS: wholeNumber(60_000, 1_000, 840_000),
   // What the RATE_LIMITER binding enforces ([[ratelimits]] simple.limit and simple.period in
   // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.
   RATE_LIMIT_REQUESTS: wholeNumber(600, 1, 1_000_000),
@@ -41,6 +44,7 @@ export type Config = {
   region: "us" | "eu" | "local";
   cache: CacheConfig;
   databaseTimeoutMs: number;
+  rollupRefreshBudgetMs: number;
   rateLimit: { requests: number; periodSeconds: number };
 };
 
@@ -89,6 +93,7 @@ export function parseConfig(env: Bindings): ConfigResult {
             apiKeyTtl: result.data.CACHE_API_KEY_TTL,
           },
           databaseTimeoutMs: result.data.DATABASE_TIMEOUT_MS,
+          rollupRefreshBudgetMs: result.data.ROLLUP_REFRESH_BUDGET_MS,
           rateLimit: { requests: result.data.RATE_LIMIT_REQUESTS, periodSeconds: result.data.RATE_LIMIT_PERIOD },
         },
       }

@@ -16,6 +16,7 @@ export type Bindings = {
   CACHE_STALE_IF_ERROR?: string | number;
   CACHE_API_KEY_TTL?: string | number;
   DATABASE_TIMEOUT_MS?: string | number;
+  ROLLUP_REFRESH_BUDGET_MS?: string | number;
   RATE_LIMIT_REQUESTS?: string | number;
   RATE_LIMIT_PERIOD?: string | number;
   // The API reference's static files (wrangler.toml [assets]); Cloudflare serves them before the Worker.

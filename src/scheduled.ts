@@ -14,7 +14,7 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
   const started = Date.now();
   const db = createDatabase(parsed.config);
   try {
-    const report = await refreshRollups(db);
+    const report = await refreshRollups(db, { budgetMs: parsed.config.rollupRefreshBudgetMs });
     const ms = Date.now() - started;
     const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.

@@ -34,8 +34,17 @@ export type SizeResult = {
   timings: Record<string, Timing>;
   identical: { invoicedUsage: boolean; usage: boolean; revenue: boolean };
   rows: { invoicedUsage: number; usage: number; revenue: number[]; overdueIds: number };
-  refresh: { firstBuild: { seconds: number; reused: boolean; on: string }; incrementalMs: number; steadyMs: number; dayRows: number };
+  refresh: {
+    firstBuild: { seconds: number; reused: boolean; on: string };
+    incrementalMs: number;
+    steadyMs: number;
+    dayRows: number;
+    bulkTouch: BulkTouch;
+  };
 };
+
+/** Every invoice stamped at once, then cron runs (the default budget) until one finds nothing to do. */
+export type BulkTouch = { invoices: number; runs: { ms: number; rowsRead: number; recomputed: number }[]; dayAfterMs: number };
 
 export type Session = { db: Database; pg: pg.Client; neonLocal: NeonLocal; organizationId: string; close(): Promise<void> };
 
@@ -118,18 +127,44 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
     edge_analytics.revenue_monthly, edge_analytics.revenue_overdue_monthly, edge_analytics.revenue_mrr`);
   // Incremental, as a cron run sees a day of Lago: 100 of the target's fees of the current month
   // and all its daily usages of the latest day rewritten (updated_at only: data and answers stay).
-  await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
-    SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
-    ORDER BY id LIMIT 100)`, [s.organizationId]);
-  const day = await s.pg.query(`UPDATE daily_usages SET updated_at = (now() AT TIME ZONE 'UTC')
-    WHERE organization_id = $1 AND usage_date = (SELECT max(usage_date) FROM daily_usages WHERE organization_id = $1)`, [s.organizationId]);
+  const dayRows = await daysWrites(s);
   let t = performance.now();
   await refreshRollups(s.db);
   const incrementalMs = performance.now() - t;
   // Steady state: nothing new since the last run; the overlap window is read again.
   t = performance.now();
   await refreshRollups(s.db);
-  return { firstBuild, incrementalMs, steadyMs: performance.now() - t, dayRows: day.rowCount ?? 0 };
+  const steadyMs = performance.now() - t;
+  return { firstBuild, incrementalMs, steadyMs, dayRows, bulkTouch: await bulkTouch(s) };
+}
+
+/** 100 of the target's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
+async function daysWrites(s: Session): Promise<number> {
+  await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
+    SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
+    ORDER BY id LIMIT 100)`, [s.organizationId]);
+  const day = await s.pg.query(`UPDATE daily_usages SET updated_at = (now() AT TIME ZONE 'UTC')
+    WHERE organization_id = $1 AND usage_date = (SELECT max(usage_date) FROM daily_usages WHERE organization_id = $1)`, [s.organizationId]);
+  return day.rowCount ?? 0;
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+// A bulk touch of Lago's invoices (all stamped now, as a migration or backfill does): cron runs with
+// the default budget until one reads no row and leaves nothing queued; then a day's writes.
+async function bulkTouch(s: Session): Promise<BulkTouch> {
+  const touched = await s.pg.query(`UPDATE invoices SET updated_at = (now() AT TIME ZONE 'UTC')`);
+  const runs: BulkTouch["runs"] = [];
+  for (let i = 0; i < 8; i++) {
+    const t = performance.now();
+    const report = await refreshRollups(s.db);
+    runs.push({ ms: performance.now() - t, rowsRead: report.rowsRead, recomputed: sum(report.recomputed) });
+    if (report.rowsRead === 0 && report.complete && sum(report.left) === 0) break;
+  }
+  await daysWrites(s);
+  const t = performance.now();
+  await refreshRollups(s.db);
+  return { invoices: touched.rowCount ?? 0, runs, dayAfterMs: performance.now() - t };
 }
 
 /**

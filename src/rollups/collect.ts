@@ -1,6 +1,6 @@
 // Step 1 of a refresh: find what changed in Lago's tables since each source's watermark and queue
-// the buckets it touches, to be recomputed whole. Each statement queues and advances its watermark
-// atomically, so a refresh that dies later loses nothing: the queue outlives it.
+// the buckets it touches, to be recomputed whole. Each chunk is one statement that queues and moves
+// its source's position atomically, so a refresh that dies later loses nothing: the queue outlives it.
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 
@@ -10,8 +10,8 @@ export type Source = (typeof SOURCES)[number];
 /**
  * A watermark is the database time of the last collect that read its table. Rows are re-read for
  * this long before it: Lago stamps updated_at when it saves a row, not when its transaction commits,
- * so a row committed just after a collect may carry a stamp from before it. Re-queuing a bucket is
- * harmless (recomputation is idempotent), only repeated work.
+ * so a row committed just after a collect may carry a stamp from before it. Rows the previous pass
+ * already saw are skipped (see collectChanges), so the overlap costs a re-read, not a recompute.
  */
 export const DEFAULT_OVERLAP = "15 minutes";
 
@@ -19,73 +19,69 @@ export const DEFAULT_OVERLAP = "15 minutes";
 export type ChangeFeed = "invoiced_usage" | "usage" | "revenue";
 
 // What a changed row of each source invalidates, as (kind, organization_id, period_start), per feed.
-// Fees are reached through LATERAL ... OFFSET 0: an index lookup per changed row, never a scan.
+// `changed` holds this chunk's changed rows of the source (its columns as in the table). Fees are
+// reached through LATERAL ... OFFSET 0: an index lookup per changed row, never a scan.
 // fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
 // it is now is the bucket it was counted in; likewise an invoice's issuing and due dates once it is
 // finalized (before, it counts nowhere).
 const feesOf = (on: SQL) => sql`CROSS JOIN LATERAL (SELECT * FROM fees f WHERE ${on} OFFSET 0) f`;
 const issuingMonthOfFees = sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', i.issuing_date)::date AS period_start`;
-const CHANGES: Record<Source, Partial<Record<ChangeFeed, (since: SQL) => SQL>>> = {
+const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
   fees: {
-    invoiced_usage: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM fees f WHERE f.updated_at > ${since}`,
+    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f`,
     // An instant fee counts in its creation month; a fee on an invoice in that invoice's issuing month (mrr).
-    revenue: (since) => sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM fees f WHERE f.updated_at > ${since}
-      UNION ALL ${issuingMonthOfFees} FROM fees f JOIN invoices i ON i.id = f.invoice_id
-      WHERE f.updated_at > ${since} AND i.issuing_date IS NOT NULL`,
+    revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f
+      UNION ALL ${issuingMonthOfFees} FROM changed f JOIN invoices i ON i.id = f.invoice_id WHERE i.issuing_date IS NOT NULL`,
   },
   invoices: {
     // Status changes (draft -> finalized -> voided), disputes lost, billing entity moves: every
     // month that holds a fee of the invoice.
-    invoiced_usage: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM invoices i ${feesOf(sql`f.invoice_id = i.id`)}
-      WHERE i.updated_at > ${since}`,
+    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM changed i ${feesOf(sql`f.invoice_id = i.id`)}`,
     // Payments, overdue flags, totals: the invoice's issuing month and its due month.
-    revenue: (since) => sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
-      FROM invoices i CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d)
-      WHERE i.updated_at > ${since} AND d IS NOT NULL`,
+    revenue: sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
+      FROM changed i CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d) WHERE d IS NOT NULL`,
   },
   // A charge decides the metric (and so the code) of its fees.
   charges: {
-    invoiced_usage: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM charges c ${feesOf(sql`f.charge_id = c.id`)}
-      WHERE c.updated_at > ${since}`,
+    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM changed c ${feesOf(sql`f.charge_id = c.id`)}`,
   },
   // A metric decides the code of its charges' fees (a rename, say).
   billable_metrics: {
-    invoiced_usage: (since) => sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM billable_metrics bm JOIN charges c ON c.billable_metric_id = bm.id
-      ${feesOf(sql`f.charge_id = c.id`)}
-      WHERE bm.updated_at > ${since}`,
+    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
+      FROM changed bm JOIN charges c ON c.billable_metric_id = bm.id ${feesOf(sql`f.charge_id = c.id`)}`,
   },
   // Rows are written and rewritten per (subscription, day): the day is the bucket.
   daily_usages: {
-    usage: (since) => sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start
-      FROM daily_usages du WHERE du.updated_at > ${since} AND du.usage_date IS NOT NULL`,
+    usage: sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start FROM changed du WHERE du.usage_date IS NOT NULL`,
   },
   // A credit note's refund (gross revenue) or offset (overdue balance): its invoice's two months.
   credit_notes: {
-    revenue: (since) => sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
-      FROM credit_notes cn JOIN invoices i ON i.id = cn.invoice_id
-      CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d)
-      WHERE cn.updated_at > ${since} AND d IS NOT NULL`,
+    revenue: sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
+      FROM changed cn JOIN invoices i ON i.id = cn.invoice_id
+      CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d) WHERE d IS NOT NULL`,
   },
   // A plan's interval and timing decide how its subscription fees spread (mrr).
   plans: {
-    revenue: (since) => sql`${issuingMonthOfFees}
-      FROM plans p JOIN subscriptions s ON s.plan_id = p.id
-      ${feesOf(sql`f.subscription_id = s.id`)}
-      JOIN invoices i ON i.id = f.invoice_id
-      WHERE p.updated_at > ${since} AND i.issuing_date IS NOT NULL`,
+    revenue: sql`${issuingMonthOfFees}
+      FROM changed p JOIN subscriptions s ON s.plan_id = p.id ${feesOf(sql`f.subscription_id = s.id`)}
+      JOIN invoices i ON i.id = f.invoice_id WHERE i.issuing_date IS NOT NULL`,
   },
   // A subscription decides its fees' plan (mrr) and customer (instant fees).
   subscriptions: {
-    revenue: (since) => sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', coalesce(i.issuing_date::timestamp, f.created_at))::date AS period_start
-      FROM subscriptions s ${feesOf(sql`f.subscription_id = s.id`)}
-      LEFT JOIN invoices i ON i.id = f.invoice_id
-      WHERE s.updated_at > ${since}`,
+    revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', coalesce(i.issuing_date::timestamp, f.created_at))::date AS period_start
+      FROM changed s ${feesOf(sql`f.subscription_id = s.id`)} LEFT JOIN invoices i ON i.id = f.invoice_id`,
   },
+};
+
+/**
+ * Changed rows per chunk: each chunk is one statement, small enough to finish well within a run's
+ * budget even when every row of the table was touched at once (a Lago migration or backfill). A
+ * changed charge or metric reaches all its fees, so those go a few at a time.
+ */
+export const CHUNK_ROWS: Record<Source, number> = {
+  fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
 
 export async function readWatermarks(db: Database): Promise<Map<Source, string | null>> {
@@ -95,35 +91,100 @@ export async function readWatermarks(db: Database): Promise<Map<Source, string |
   return new Map(result.rows.map((r) => [r.source, r.watermark]));
 }
 
+export type Collected = { queued: number; rows: number; done: boolean };
+
 /**
- * Queues the buckets touched by rows of `source` stamped after `watermark - overlap` (everything
- * when there is no watermark yet) and moves the watermark to this statement's database time: every
- * row committed before it was visible here.
+ * Collects the changes of `source` in chunks until its pass is done or `deadline` (ms since the
+ * epoch) has passed. A pass reads the rows stamped after `watermark - overlap` (every row when there
+ * is no watermark yet) in (updated_at, id) order and queues the buckets they touch. Where it stopped
+ * is stored with the queue, so a run cut off by its budget resumes there and redoes nothing. A
+ * finished pass moves the watermark to the time the pass started and keeps that moment's snapshot:
+ * a row the snapshot saw was queued by that pass (and its buckets recomputed after), so the next
+ * pass, which re-reads the overlap, skips it. Only rows committed since are queued again, which is
+ * why a bulk touch of a whole table costs one pass, not every run for the next 15 minutes.
  */
 export async function collectChanges(
   db: Database,
   source: Source,
-  watermark: string | null,
-  opts: { feeds?: readonly ChangeFeed[]; overlap?: string } = {},
-): Promise<number> {
-  // Feeds left out only move the watermark: on the first build every invoiced_usage bucket is queued
-  // from fees anyway, so invoices, charges and metrics need not be joined to all of them.
-  const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP } = opts;
-  const since = watermark === null ? sql`'-infinity'::timestamp` : sql`(${watermark}::timestamp - ${overlap}::interval)`;
-  const changes = feeds.flatMap((feed) => CHANGES[source][feed]?.(since) ?? []);
-  const result = await db.execute<{ queued: number }>(sql`
-    WITH queued AS (
+  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number } = {},
+): Promise<Collected> {
+  const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source] } = opts;
+  const changes = feeds.flatMap((feed) => CHANGES[source][feed] ?? []);
+  const total: Collected = { queued: 0, rows: 0, done: false };
+  do {
+    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows) : await skipSource(db, source);
+    total.queued += chunk.queued;
+    total.rows += chunk.rows;
+    total.done = chunk.done;
+  } while (!total.done && Date.now() < deadline);
+  return total;
+}
+
+// The table's name per source: constant fragments only, never the caller's text.
+const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sql.raw(s)])) as Record<Source, SQL>;
+
+/**
+ * True when the row version with this xmin was visible in `snapshot`, so the pass that held that
+ * snapshot read it. xmin is 32 bits; its epoch is the current one unless it lies above the current
+ * snapshot's xmax (then the previous one). A frozen or bootstrap xmin (below 3) says nothing about
+ * when it was committed, so such a row counts as not seen: read again, which is only repeated work.
+ */
+const seenIn = (xmin: SQL, snapshot: SQL) => sql`(${snapshot} IS NOT NULL AND ${xmin}::text::bigint >= 3 AND pg_visible_in_snapshot(
+  ((((pg_snapshot_xmax(pg_current_snapshot())::text::bigint >> 32)
+     - CASE WHEN ${xmin}::text::bigint > (pg_snapshot_xmax(pg_current_snapshot())::text::bigint & 4294967295) THEN 1 ELSE 0 END) << 32)
+   | ${xmin}::text::bigint)::text::xid8,
+  ${snapshot}::pg_snapshot))`;
+
+async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number): Promise<Collected> {
+  const table = TABLES[source];
+  const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
+    WITH pass AS (
+      -- The pass in progress, or one starting now (its start time and snapshot).
+      SELECT coalesce(w.pass_started, (now() AT TIME ZONE 'UTC')::timestamp(6)) AS started,
+        coalesce(w.pass_snapshot, pg_current_snapshot()::text) AS snapshot,
+        coalesce(w.watermark - ${overlap}::interval, '-infinity'::timestamp) AS since,
+        w.snapshot AS seen, w.cursor_updated_at, w.cursor_id
+      FROM edge_analytics.refresh_watermarks w WHERE w.source = ${source}
+    ),
+    changed AS MATERIALIZED (
+      SELECT t.* FROM ${table} t, pass
+      WHERE t.updated_at > pass.since
+        AND (pass.cursor_updated_at IS NULL OR (t.updated_at, t.id) > (pass.cursor_updated_at, pass.cursor_id))
+        AND NOT ${seenIn(sql`t.xmin`, sql`pass.seen`)}
+      ORDER BY t.updated_at, t.id
+      LIMIT ${chunkRows}
+    ),
+    queued AS (
       INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
-      SELECT DISTINCT kind, organization_id, period_start FROM (${changes.length > 0 ? sql.join(changes, sql` UNION ALL `) : sql`SELECT NULL::text AS kind,
-        NULL::uuid AS organization_id, NULL::date AS period_start WHERE false`}) c
+      SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
       ON CONFLICT DO NOTHING
       RETURNING 1
     ),
+    last AS (SELECT updated_at, id, (SELECT count(*) FROM changed) AS n FROM changed ORDER BY updated_at DESC, id DESC LIMIT 1),
     moved AS (
-      UPDATE edge_analytics.refresh_watermarks w
-      SET watermark = GREATEST(w.watermark, (now() AT TIME ZONE 'UTC')::timestamp(6))
+      -- A full chunk leaves the pass open where it stopped; a short one closes it.
+      UPDATE edge_analytics.refresh_watermarks w SET
+        pass_started = CASE WHEN chunk_full.yes THEN pass.started END,
+        pass_snapshot = CASE WHEN chunk_full.yes THEN pass.snapshot END,
+        cursor_updated_at = CASE WHEN chunk_full.yes THEN (SELECT updated_at FROM last) END,
+        cursor_id = CASE WHEN chunk_full.yes THEN (SELECT id FROM last) END,
+        watermark = CASE WHEN chunk_full.yes THEN w.watermark ELSE GREATEST(w.watermark, pass.started) END,
+        snapshot = CASE WHEN chunk_full.yes THEN w.snapshot ELSE pass.snapshot END
+      FROM pass, (SELECT coalesce((SELECT n FROM last), 0) >= ${chunkRows} AS yes) chunk_full
       WHERE w.source = ${source}
+      RETURNING chunk_full.yes
     )
-    SELECT (SELECT count(*) FROM queued)::int AS queued`);
-  return result.rows[0]?.queued ?? 0;
+    SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM changed)::int AS rows,
+      NOT (SELECT yes FROM moved) AS done`);
+  const row = result.rows[0];
+  return { queued: Number(row?.queued ?? 0), rows: Number(row?.rows ?? 0), done: row?.done !== false };
+}
+
+/** A source none of whose changes are needed now (a first build's tables that only re-count rows). */
+async function skipSource(db: Database, source: Source): Promise<Collected> {
+  await db.execute(sql`
+    UPDATE edge_analytics.refresh_watermarks SET watermark = GREATEST(watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)),
+      snapshot = pg_current_snapshot()::text, pass_started = NULL, pass_snapshot = NULL, cursor_updated_at = NULL, cursor_id = NULL
+    WHERE source = ${source}`);
+  return { queued: 0, rows: 0, done: true };
 }

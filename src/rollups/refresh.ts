@@ -15,6 +15,8 @@ export type RefreshOptions = {
   batchSize?: number;
   /** See DEFAULT_OVERLAP in collect.ts. */
   overlap?: string;
+  /** Changed rows per collect chunk, for every source (default: CHUNK_ROWS per source). Tests use small ones. */
+  chunkRows?: number;
 };
 
 export type RefreshReport = {
@@ -25,27 +27,43 @@ export type RefreshReport = {
   complete: boolean;
   /** Buckets still queued when the run ended, per kind (failed ones not counted): what the next runs have left. */
   left: Record<Kind, number>;
+  /** Changed rows read this run, and the sources whose pass over their changes is still open (resumed next run). */
+  rowsRead: number;
+  collecting: Source[];
+  /** Where the run's time went (ms): collecting changes, and recomputing each kind. */
+  collectMs: number;
+  recomputeMs: Record<Kind, number>;
 };
 
 const RETRIES_PER_RUN = 10;
 
 export async function refreshRollups(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
-  const { budgetMs = 60_000, batchSize = 25, overlap } = opts;
+  const { budgetMs = 60_000, batchSize = 25, overlap, chunkRows } = opts;
   const deadline = Date.now() + budgetMs;
   const report: RefreshReport = {
     queued: 0, failed: 0, complete: true,
     recomputed: perKind(),
     left: perKind(),
+    rowsRead: 0,
+    collecting: [],
+    collectMs: 0,
+    recomputeMs: perKind(),
   };
 
-  // Everything Lago committed before this instant is collected by this run (database time).
-  const runStart = await databaseNow(db);
+  // Collecting may take half the budget (each source gets at least one chunk), so that a run after a
+  // bulk touch still recomputes what it queued; an open pass resumes in the next run.
+  const collectStarted = Date.now();
+  const collectDeadline = collectStarted + budgetMs / 2;
   const watermarks = await readWatermarks(db);
   const firstBuild = (watermarks.get("fees") ?? null) === null;
   for (const source of SOURCES) {
     const watermark = watermarks.get(source) ?? null;
-    report.queued += await collectChanges(db, source, watermark, { feeds: feedsToCollect(source, watermark, firstBuild), overlap });
+    const collected = await collectChanges(db, source, { feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, ...(chunkRows ? { chunkRows } : {}) });
+    report.queued += collected.queued;
+    report.rowsRead += collected.rows;
+    if (!collected.done) report.collecting.push(source);
   }
+  report.collectMs = Date.now() - collectStarted;
 
   // Days before weeks and months: those are rebuilt from the day rows.
   for (const kind of KINDS) {
@@ -55,9 +73,11 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
         report.left = await queuedPerKind(db);
         return report;
       }
+      const started = Date.now();
       const buckets = await queuedBuckets(db, kind, batchSize);
+      if (buckets.length > 0) report.recomputed[kind] += await recomputeOrIsolate(db, kind, buckets, report);
+      report.recomputeMs[kind] += Date.now() - started;
       if (buckets.length === 0) break;
-      report.recomputed[kind] += await recomputeOrIsolate(db, kind, buckets, report);
     }
   }
   for (const kind of KINDS) {
@@ -66,8 +86,9 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
     }
   }
   await markBuilt(db);
-  await markFresh(db, runStart);
+  await markFresh(db);
   report.left = await queuedPerKind(db);
+  report.complete = report.collecting.length === 0;
   return report;
 }
 
@@ -82,32 +103,37 @@ async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
   return left;
 }
 
+const ALL_FEEDS: ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
+
 /**
- * On the first build every bucket is found from the rows that date it (fees, invoices, daily usages);
- * the tables that only change how a row counts need not be joined to all of them. A table first read
- * after the rollups were built (one added by a later migration) has had its buckets queued by that
- * migration: its first read only sets its watermark.
+ * On the first build (until the first pass over fees is done) every bucket is found from the rows
+ * that date it (fees, invoices, daily usages); the tables that only change how a row counts need not
+ * be joined to all of them, so their first read only sets their watermark. From their second read on
+ * (even mid-build: an earlier run's buckets may be recomputed already) they are followed in full. A
+ * table first read after the rollups were built (one added by a later migration) has had its buckets
+ * queued by that migration: its first read only sets its watermark.
  */
 function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): ChangeFeed[] {
-  if (!firstBuild) return watermark === null ? [] : ["invoiced_usage", "usage", "revenue"];
-  if (source === "fees" || source === "daily_usages") return ["invoiced_usage", "usage", "revenue"];
+  if (watermark !== null) return ALL_FEEDS;
+  if (!firstBuild) return [];
+  if (source === "fees" || source === "daily_usages") return ALL_FEEDS;
   return source === "invoices" ? ["revenue"] : [];
 }
 
-async function databaseNow(db: Database): Promise<string> {
-  const result = await db.execute<{ now: string }>(sql`SELECT (now() AT TIME ZONE 'UTC')::timestamp(6)::text AS now`);
-  return result.rows[0]!.now;
-}
+// Every source's pass is finished: what was committed before the oldest watermark is all queued.
+const COLLECTED = sql`NOT EXISTS (SELECT 1 FROM edge_analytics.refresh_watermarks w WHERE w.watermark IS NULL OR w.pass_started IS NOT NULL)`;
 
 /**
- * A rollup whose queue this run left empty holds every change made before the run started: that
- * instant becomes its fresh_as_of (never moved back by an older run finishing late). Buckets that
- * failed do not hold it back: their organizations are answered from Lago's tables.
+ * A rollup whose queue is empty, once every source's pass is finished, holds every change committed
+ * before the oldest watermark (the start of the oldest last pass): that instant becomes its
+ * fresh_as_of (never moved back by an older run finishing late). Buckets that failed do not hold it
+ * back: their organizations are answered from Lago's tables.
  */
-async function markFresh(db: Database, runStart: string): Promise<void> {
+async function markFresh(db: Database): Promise<void> {
   await db.execute(sql`
-    UPDATE edge_analytics.rollup_status s SET fresh_as_of = GREATEST(s.fresh_as_of, ${runStart}::timestamp(6))
-    WHERE s.built_at IS NOT NULL AND NOT EXISTS (
+    UPDATE edge_analytics.rollup_status s
+    SET fresh_as_of = GREATEST(s.fresh_as_of, (SELECT min(w.watermark) FROM edge_analytics.refresh_watermarks w))
+    WHERE s.built_at IS NOT NULL AND ${COLLECTED} AND NOT EXISTS (
       SELECT 1 FROM edge_analytics.dirty_buckets d
       WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);
@@ -144,12 +170,12 @@ function isDataError(err: unknown): boolean {
   return code !== undefined && !/^(08|53|57|58|40)/.test(code);
 }
 
-// A rollup answers requests once nothing of its first build is left in the queue (failed buckets
-// excepted: their organizations are answered directly until a retry succeeds).
+// A rollup answers requests once its first build is collected and nothing of it is left in the
+// queue (failed buckets excepted: their organizations are answered directly until a retry succeeds).
 async function markBuilt(db: Database): Promise<void> {
   await db.execute(sql`
     UPDATE edge_analytics.rollup_status s SET built_at = (now() AT TIME ZONE 'UTC')::timestamp(6)
-    WHERE s.built_at IS NULL AND NOT EXISTS (
+    WHERE s.built_at IS NULL AND ${COLLECTED} AND NOT EXISTS (
       SELECT 1 FROM edge_analytics.dirty_buckets d
       WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);

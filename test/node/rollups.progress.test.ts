@@ -1,0 +1,127 @@
+// Every refresh run makes progress, and never redoes finished work (issue 13): changes are collected
+// in bounded chunks that resume where a cut-off run stopped, a row the last finished pass saw is not
+// queued again when the 15-minute overlap re-reads it, and a bulk touch of a whole table is absorbed
+// in one pass. At every step the service answers exactly: from Lago's tables until the rollup is
+// built, from the rollup after, the same rows as the direct query.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
+import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
+import { refreshRollups } from "../../src/rollups/refresh.ts";
+import { createBillingOrg, NOW_SQL } from "./helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+
+let t: RollupDb;
+beforeAll(async () => {
+  t = await openRollupDb();
+}, 60_000);
+afterAll(async () => t?.close());
+
+const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
+const NOTHING_LEFT = { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 };
+// budgetMs -1: each source collects exactly one chunk and nothing is recomputed; the smallest step.
+const step = (chunkRows: number) => refreshRollups(t.db, { budgetMs: -1, chunkRows });
+const fullRun = () => refreshRollups(t.db, { budgetMs: 60_000 });
+
+/** Five invoices of one organization, one fee each in its own month of 2025 (Jan..May: 100..500). */
+async function fiveMonths() {
+  const s = await createBillingOrg(t.db);
+  const invoices: string[] = [];
+  for (let m = 1; m <= 5; m++) {
+    const invoiceId = await s.invoice();
+    invoices.push(invoiceId);
+    await s.fee(m * 100, `2025-0${m}-10 08:00:00`, { invoiceId });
+  }
+  // By hand: each month's one fee, newest month first.
+  const expected = [5, 4, 3, 2, 1].map((m) => ({ month: `2025-0${m}-01T00:00:00.000Z`, code: "api_calls", currency: "USD", amountCents: String(m * 100) }));
+  return { s, invoices, expected };
+}
+
+describe("a first build in bounded steps", () => {
+  it("answers from Lago's tables until every pass is done and the queue is empty, then from the rollup", async () => {
+    const { s, expected } = await fiveMonths();
+    // Fees two at a time: three steps to read all five; nothing is recomputed in a step.
+    const reads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const report = await step(2);
+      reads.push(report.rowsRead);
+      expect(report.complete).toBe(false);
+      // Mid-build: the rollup declines, the answer comes from Lago's tables, exact.
+      expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toBeUndefined();
+      expect((await readInvoicedUsage(t.db, s.org, ALL_MONTHS, true))?.rows).toEqual(expected);
+    }
+    // Each step read one chunk of fees (2, 2, then the last one) plus the other tables' first chunks.
+    const [fees] = await t.query<{ open: boolean }>("SELECT pass_started IS NOT NULL AS open FROM edge_analytics.refresh_watermarks WHERE source = 'fees'");
+    expect(fees).toEqual({ open: false });
+    const done = await fullRun();
+    expect(done).toMatchObject({ complete: true, failed: 0, left: NOTHING_LEFT, collecting: [] });
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+    expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
+    expect(reads.every((n) => n > 0)).toBe(true);
+  });
+});
+
+describe("after the first build", () => {
+  it("re-reading the overlap queues nothing the last pass saw: a second run at once reads no row", async () => {
+    await fiveMonths();
+    await fullRun();
+    // Every row of this database was stamped within the last 15 minutes, and the overlap re-reads them all.
+    const again = await fullRun();
+    expect(again).toMatchObject({ queued: 0, rowsRead: 0, complete: true, left: NOTHING_LEFT });
+  });
+
+  it("absorbs a bulk touch of every invoice in one pass, then reads nothing; the answers stay exact", async () => {
+    const { s, expected } = await fiveMonths();
+    await fullRun();
+    const invoiceCount = (await t.query<{ n: number }>("SELECT count(*)::int AS n FROM invoices"))[0]!.n;
+    await t.query(`UPDATE invoices SET updated_at = ${NOW_SQL}`); // as a Lago migration or backfill does
+    const touched = await fullRun();
+    expect(touched.rowsRead).toBe(invoiceCount);
+    expect(touched.queued).toBeGreaterThanOrEqual(5); // this organization's five months at least
+    expect(touched.left).toEqual(NOTHING_LEFT);
+    const next = await fullRun();
+    expect(next).toMatchObject({ queued: 0, rowsRead: 0 });
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+  });
+
+  it("a pass cut off by its budget resumes where it stopped: every touched row is read once", async () => {
+    const { s, invoices, expected } = await fiveMonths();
+    await fullRun();
+    const invoiceCount = (await t.query<{ n: number }>("SELECT count(*)::int AS n FROM invoices"))[0]!.n;
+    await t.query(`UPDATE invoices SET updated_at = ${NOW_SQL}`);
+    // Meanwhile a fee changes: once its pass reaches it, its month is recomputed like any other.
+    await t.query(`UPDATE fees SET amount_cents = 150, updated_at = ${NOW_SQL} WHERE invoice_id = $1`, [invoices[0]]);
+    let read = 0;
+    let steps = 0;
+    for (let report = await step(3); ; report = await step(3)) {
+      read += report.rowsRead;
+      steps++;
+      if (!report.collecting.includes("invoices")) break;
+      expect(report.recomputed.invoiced_usage).toBe(0);
+      // Until the buckets are recomputed, the rollup still answers what it was built with.
+      expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+    }
+    // Three invoices per step, and the one changed fee in the first step's fee chunk: no row twice.
+    expect(steps).toBe(Math.ceil(invoiceCount / 3) + (invoiceCount % 3 === 0 ? 1 : 0));
+    expect(read).toBe(invoiceCount + 1);
+    const finished = await fullRun();
+    expect(finished).toMatchObject({ rowsRead: 0, complete: true, left: NOTHING_LEFT });
+    const after = [...expected.slice(0, 4), { ...expected[4]!, amountCents: "150" }];
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(after);
+    expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(after);
+  });
+
+  it("still queues a row committed after the last pass with a stamp from before it (within the overlap)", async () => {
+    const { s, expected } = await fiveMonths();
+    await fullRun();
+    await t.query(
+      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, amount_currency, fee_type,
+         invoiceable_type, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 50, 'USD', 0, 'Charge', '2025-01-20 08:00:00', ${NOW_SQL} - interval '5 minutes')`,
+      [s.org, s.billingEntityId, s.invoiceId, s.chargeId],
+    );
+    const report = await fullRun();
+    expect(report.rowsRead).toBe(1);
+    const after = [...expected.slice(0, 4), { ...expected[4]!, amountCents: "150" }];
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(after);
+  });
+});

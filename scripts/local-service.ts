@@ -35,6 +35,8 @@ export async function startLocalService(opts: {
    */
   hyperdrive?: boolean;
   quiet?: boolean;
+  /** Receives everything wrangler writes to stdout (the Worker's log lines among it). */
+  onOutput?: (text: string) => void;
   /** Aborting it (a signal arrived while starting) stops whatever has started and rejects. */
   signal?: AbortSignal;
 }): Promise<LocalService> {
@@ -91,6 +93,7 @@ export async function startLocalService(opts: {
   const ready = new Promise<boolean>((resolve) => {
     wrangler.stdout.on("data", (chunk: Buffer) => {
       if (!opts.quiet) process.stdout.write(chunk);
+      opts.onOutput?.(chunk.toString());
       if (READY_LINE.test(chunk.toString())) resolve(true);
     });
     void exited.then(() => resolve(false));

@@ -3,6 +3,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { Config } from "./config.ts";
 import type { Endpoint } from "./endpoint.ts";
 import type { Format } from "./format/negotiate.ts";
+import type { RollupWork } from "./rollups/queue.ts";
 
 export type Bindings = {
   DATABASE_URL?: string;
@@ -19,6 +20,8 @@ export type Bindings = {
   ROLLUP_REFRESH_BUDGET_MS?: string | number;
   RATE_LIMIT_REQUESTS?: string | number;
   RATE_LIMIT_PERIOD?: string | number;
+  // The rollup refresh's work queue ([[queues.producers]] in wrangler.toml); absent = the cron works inline.
+  ROLLUP_QUEUE?: Queue<RollupWork>;
   // The API reference's static files (wrangler.toml [assets]); Cloudflare serves them before the Worker.
   ASSETS?: Fetcher;
   // Cloudflare's rate limiting binding ([[ratelimits]] in wrangler.toml); absent = no limit.

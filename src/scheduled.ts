@@ -1,11 +1,38 @@
-// The cron trigger (wrangler.toml [triggers]): brings the rollups up to date with Lago's tables.
-// Requests never wait for it: until a rollup is built they are answered from Lago's tables.
-import { parseConfig } from "./config.ts";
-import { createDatabase } from "./db/client.ts";
+// The cron trigger (wrangler.toml [triggers]) and the rollup queue's consumer: they bring the
+// rollups up to date with Lago's tables. Requests never wait for them: until a rollup is built they
+// are answered from Lago's tables.
+import { parseConfig, type Config } from "./config.ts";
+import { createDatabase, type OpenDatabase } from "./db/client.ts";
 import type { Bindings } from "./env.ts";
-import { refreshRollups } from "./rollups/refresh.ts";
+import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
+import { collectRollupChanges, refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
 
+/**
+ * With a ROLLUP_QUEUE binding the cron only collects changes and sends the work to the queue
+ * (src/rollups/queue.ts); without one it recomputes inline, within its budget.
+ */
 export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
+  await withDatabase(env, "rollups refreshed", async (db, config) => {
+    const budgetMs = config.rollupRefreshBudgetMs;
+    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, { budgetMs }) };
+    const report = await collectRollupChanges(db, { budgetMs });
+    return { report, enqueued: await enqueueRollupWork(db, env.ROLLUP_QUEUE) };
+  });
+}
+
+/** The queue consumer (wrangler.toml [[queues.consumers]]). */
+export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  await withDatabase(env, "rollup work done", async (db, config) => ({
+    report: await consumeRollupWork(db, batch, config.rollupRefreshBudgetMs),
+    messages: batch.messages.length,
+  }));
+}
+
+async function withDatabase(
+  env: Bindings,
+  msg: string,
+  work: (db: OpenDatabase, config: Config) => Promise<{ report: RefreshReport } & Record<string, unknown>>,
+): Promise<void> {
   const parsed = parseConfig(env);
   if (!parsed.ok) {
     console.error(JSON.stringify({ level: "error", msg: "invalid configuration", problems: parsed.problems }));
@@ -14,12 +41,12 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
   const started = Date.now();
   const db = createDatabase(parsed.config);
   try {
-    const report = await refreshRollups(db, { budgetMs: parsed.config.rollupRefreshBudgetMs });
+    const { report, ...extra } = await work(db, parsed.config);
     const ms = Date.now() - started;
     const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
     const rate = Math.round((done / Math.max(ms, 1)) * 10_000) / 10;
-    console.log(JSON.stringify({ level: "info", msg: "rollups refreshed", ms, ...report, buckets_per_second: rate }));
+    console.log(JSON.stringify({ level: "info", msg, ms, ...report, ...extra, buckets_per_second: rate }));
   } catch (err) {
     // Name and SQLSTATE only: a database message may quote data.
     const code = (err as { cause?: { code?: unknown } }).cause?.code;

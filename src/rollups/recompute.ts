@@ -21,11 +21,12 @@ const PERIODS = {
   usage_month: { granularity: "month", length: sql`interval '1 month'` },
 } as const;
 
-/** The next queued buckets of a kind, oldest organization first; failed ones only when asked. */
-export async function queuedBuckets(db: Database, kind: Kind, limit: number, failed = false): Promise<Bucket[]> {
+/** The next queued buckets of a kind (of one organization, if given); failed ones only when asked. */
+export async function queuedBuckets(db: Database, kind: Kind, limit: number, failed = false, organizationId?: string): Promise<Bucket[]> {
   const result = await db.execute<{ organization_id: string; period_start: string }>(sql`
     SELECT organization_id, period_start::text AS period_start FROM edge_analytics.dirty_buckets
     WHERE kind = ${kind} AND (failed_at IS NOT NULL) = ${failed}
+      ${organizationId === undefined ? sql`` : sql`AND organization_id = ${organizationId}::uuid`}
     ORDER BY organization_id, period_start LIMIT ${limit}`);
   return result.rows.map((r) => ({ organizationId: r.organization_id, periodStart: r.period_start }));
 }

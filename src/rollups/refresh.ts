@@ -37,21 +37,22 @@ export type RefreshReport = {
 
 const RETRIES_PER_RUN = 10;
 
+/** One cron run without a queue: collect, then recompute inline within the same budget. */
 export async function refreshRollups(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
-  const { budgetMs = 60_000, batchSize = 25, overlap, chunkRows } = opts;
-  const deadline = Date.now() + budgetMs;
-  const report: RefreshReport = {
-    queued: 0, failed: 0, complete: true,
-    recomputed: perKind(),
-    left: perKind(),
-    rowsRead: 0,
-    collecting: [],
-    collectMs: 0,
-    recomputeMs: perKind(),
-  };
+  const deadline = Date.now() + (opts.budgetMs ?? 60_000);
+  const report = await collectRollupChanges(db, opts);
+  await recomputeQueued(db, report, { ...opts, deadline });
+  return report;
+}
 
-  // Collecting may take half the budget (each source gets at least one chunk), so that a run after a
-  // bulk touch still recomputes what it queued; an open pass resumes in the next run.
+/**
+ * Step 1 of a run: collect what changed into the queue. Collecting may take half the budget (each
+ * source gets at least one chunk), so that a run after a bulk touch still recomputes what it
+ * queued; an open pass resumes in the next run.
+ */
+export async function collectRollupChanges(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
+  const { budgetMs = 60_000, overlap, chunkRows } = opts;
+  const report = emptyReport();
   const collectStarted = Date.now();
   const collectDeadline = collectStarted + budgetMs / 2;
   const watermarks = await readWatermarks(db);
@@ -64,7 +65,20 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
     if (!collected.done) report.collecting.push(source);
   }
   report.collectMs = Date.now() - collectStarted;
+  report.complete = report.collecting.length === 0;
+  return report;
+}
 
+/**
+ * Step 2: recompute queued buckets (one organization's only, for a queue consumer) until none is
+ * left or `deadline` passes, retry failed ones, then mark built and fresh what that finished.
+ */
+export async function recomputeQueued(
+  db: Database,
+  report: RefreshReport,
+  opts: { deadline: number; batchSize?: number; organizationId?: string },
+): Promise<RefreshReport> {
+  const { deadline, batchSize = 25, organizationId } = opts;
   // Days before weeks and months: those are rebuilt from the day rows.
   for (const kind of KINDS) {
     for (;;) {
@@ -74,22 +88,40 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
         return report;
       }
       const started = Date.now();
-      const buckets = await queuedBuckets(db, kind, batchSize);
+      const buckets = await queuedBuckets(db, kind, batchSize, false, organizationId);
       if (buckets.length > 0) report.recomputed[kind] += await recomputeOrIsolate(db, kind, buckets, report);
       report.recomputeMs[kind] += Date.now() - started;
       if (buckets.length === 0) break;
     }
   }
   for (const kind of KINDS) {
-    for (const bucket of await queuedBuckets(db, kind, RETRIES_PER_RUN, true)) {
+    for (const bucket of await queuedBuckets(db, kind, RETRIES_PER_RUN, true, organizationId)) {
       report.recomputed[kind] += await recomputeOrIsolate(db, kind, [bucket], report);
     }
   }
   await markBuilt(db);
   await markFresh(db);
   report.left = await queuedPerKind(db);
-  report.complete = report.collecting.length === 0;
   return report;
+}
+
+/** Organizations with buckets waiting (failed ones included, for their retry): a queue's work units. */
+export async function organizationsQueued(db: Database): Promise<string[]> {
+  const result = await db.execute<{ organization_id: string }>(sql`
+    SELECT DISTINCT organization_id FROM edge_analytics.dirty_buckets ORDER BY organization_id`);
+  return result.rows.map((r) => r.organization_id);
+}
+
+export function emptyReport(): RefreshReport {
+  return {
+    queued: 0, failed: 0, complete: true,
+    recomputed: perKind(),
+    left: perKind(),
+    rowsRead: 0,
+    collecting: [],
+    collectMs: 0,
+    recomputeMs: perKind(),
+  };
 }
 
 const perKind = (): Record<Kind, number> => Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;

@@ -1,0 +1,122 @@
+// The rollup refresh fanned out on Cloudflare Queues (src/rollups/queue.ts). End to end in
+// `wrangler dev`, whose Miniflare runs the producer and the consumer in one process: the cron sends
+// one message per organization and the consumer builds the rollups, which then answer exactly what
+// Lago's tables do. Then the consumer's own guarantees, against the same database: overlapping
+// consumers of one organization, and work retried after the database failed.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { neon } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
+import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
+import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup.ts";
+import { consumeRollupWork, type RollupWork } from "../../src/rollups/queue.ts";
+import { collectRollupChanges } from "../../src/rollups/refresh.ts";
+import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
+import { createBillingOrg } from "./helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import type { OpenDatabase } from "../../src/db/client.ts";
+
+let t: RollupDb;
+let service: LocalService;
+let output = "";
+beforeAll(async () => {
+  t = await openRollupDb();
+  // The Worker in wrangler dev, on this test's database (the vars override the local stack's own).
+  service = await startLocalService({ port: await freePort(), quiet: true, vars: t.env, onOutput: (text) => (output += text) });
+}, 120_000);
+afterAll(async () => {
+  await service?.stop();
+  await t?.close();
+});
+
+const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
+const db = () => Object.assign(t.db, { release: async () => {} }) as OpenDatabase;
+
+/** Five months of one fee each (Jan..May 2025: 100..500), newest first as the endpoint answers. */
+async function fiveMonths() {
+  const s = await createBillingOrg(t.db);
+  for (let m = 1; m <= 5; m++) await s.fee(m * 100, `2025-0${m}-10 08:00:00`);
+  const expected = [5, 4, 3, 2, 1].map((m) => ({ month: `2025-0${m}-01T00:00:00.000Z`, code: "api_calls", currency: "USD", amountCents: String(m * 100) }));
+  return { s, expected };
+}
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await check()) return true;
+  return check();
+}
+
+/** A batch as Queues delivers it, recording what the consumer decided for each message. */
+function batchOf(bodies: unknown[]) {
+  const decided: string[] = bodies.map(() => "none");
+  const messages = bodies.map((body, i) => ({
+    id: String(i), timestamp: new Date(), body, attempts: 1,
+    ack: () => void (decided[i] = "ack"),
+    retry: () => void (decided[i] = "retry"),
+  }));
+  const batch = { queue: "lago-edge-analytics-rollups", messages, ackAll: () => {}, retryAll: () => {} } as unknown as MessageBatch<RollupWork>;
+  return { batch, decided };
+}
+
+describe("the rollup queue in wrangler dev", () => {
+  it("the cron sends one message per organization; the consumer builds the rollups, exact", async () => {
+    const a = await fiveMonths();
+    const b = await fiveMonths();
+    const cron = await fetch(`${service.url}/cdn-cgi/local/scheduled`);
+    expect(cron.status).toBe(200);
+    const built = await until(async () => {
+      const rows = await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status WHERE built_at IS NULL");
+      return rows[0]?.n === 0;
+    }, 60_000);
+    expect(built).toBe(true);
+    // The cron enqueued (no inline recompute) and the consumer did the work, both logged.
+    expect(output).toMatch(/"msg":"rollups refreshed".*"enqueued":2/);
+    expect(output).toMatch(/"msg":"rollup work done"/);
+    for (const { s, expected } of [a, b]) {
+      expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+      expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
+    }
+  }, 90_000);
+});
+
+describe("the consumer", () => {
+  it("two consumers of the same organization at once: each bucket recomputed once, the answer exact", async () => {
+    const { s, expected } = await fiveMonths();
+    const collected = await collectRollupChanges(db());
+    expect(collected.queued).toBeGreaterThanOrEqual(5);
+    const first = batchOf([{ organizationId: s.org }]);
+    const second = batchOf([{ organizationId: s.org }]);
+    const [r1, r2] = await Promise.all([consumeRollupWork(db(), first.batch, 60_000), consumeRollupWork(db(), second.batch, 60_000)]);
+    expect([first.decided, second.decided]).toEqual([["ack"], ["ack"]]);
+    // Five invoiced months between them, none twice (SKIP LOCKED hands each bucket to one of them).
+    expect(r1.recomputed.invoiced_usage + r2.recomputed.invoiced_usage).toBe(5);
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+  });
+
+  it("work that failed on the database is retried, not acknowledged; the retry finishes it exactly", async () => {
+    const { s, expected } = await fiveMonths();
+    await collectRollupChanges(db());
+    // A database that refuses connections: the same driver, pointed at a closed port.
+    const unreachable = Object.assign(drizzle({ client: neon("postgres://x:y@unreachable.localtest/lago") }), { release: async () => {} }) as OpenDatabase;
+    const failing = batchOf([{ organizationId: s.org }]);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: unknown) => void errors.push(String(line));
+    try {
+      await consumeRollupWork(unreachable, failing.batch, 60_000);
+    } finally {
+      console.error = original;
+    }
+    expect(failing.decided).toEqual(["retry"]);
+    expect(errors.join("\n")).toContain('"msg":"rollup work failed"');
+    expect((await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.dirty_buckets WHERE organization_id = $1", [s.org]))[0]?.n).toBeGreaterThan(0);
+    const retried = batchOf([{ organizationId: s.org }]);
+    await consumeRollupWork(db(), retried.batch, 60_000);
+    expect(retried.decided).toEqual(["ack"]);
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+  });
+
+  it("a malformed message is acknowledged and dropped (retrying it cannot help)", async () => {
+    const { batch, decided } = batchOf([{ organizationId: "not-a-uuid" }, null, { other: 1 }]);
+    await consumeRollupWork(db(), batch, 60_000);
+    expect(decided).toEqual(["ack", "ack", "ack"]);
+  });
+});

@@ -245,3 +245,25 @@ ALTER TABLE edge_analytics.refresh_watermarks
 	ADD COLUMN IF NOT EXISTS "pass_snapshot" text,
 	ADD COLUMN IF NOT EXISTS "cursor_updated_at" timestamp(6),
 	ADD COLUMN IF NOT EXISTS "cursor_id" uuid;
+--> statement-breakpoint
+-- Chunks are read in (updated_at, id) order from where the last one stopped: these replace the
+-- updated_at indexes above, so a chunk is an index range scan of its own rows.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_on_updated_at_id" ON "fees" USING btree ("updated_at", "id");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_invoices_on_updated_at_id" ON "invoices" USING btree ("updated_at", "id");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_daily_usages_on_updated_at_id" ON "daily_usages" USING btree ("updated_at", "id");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_credit_notes_on_updated_at_id" ON "credit_notes" USING btree ("updated_at", "id");
+--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_subscriptions_on_updated_at_id" ON "subscriptions" USING btree ("updated_at", "id");
+--> statement-breakpoint
+DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_fees_on_updated_at";
+--> statement-breakpoint
+DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_invoices_on_updated_at";
+--> statement-breakpoint
+DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_daily_usages_on_updated_at";
+--> statement-breakpoint
+DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_credit_notes_on_updated_at";
+--> statement-breakpoint
+DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_subscriptions_on_updated_at";

@@ -84,11 +84,13 @@ export const CHUNK_ROWS: Record<Source, number> = {
   fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
 
-export async function readWatermarks(db: Database): Promise<Map<Source, string | null>> {
-  const result = await db.execute<{ source: Source; watermark: string | null }>(
-    sql`SELECT source, watermark::text AS watermark FROM edge_analytics.refresh_watermarks`,
+export type SourcePosition = { watermark: string | null; passOpen: boolean };
+
+export async function readWatermarks(db: Database): Promise<Map<Source, SourcePosition>> {
+  const result = await db.execute<{ source: Source; watermark: string | null; pass_open: boolean }>(
+    sql`SELECT source, watermark::text AS watermark, pass_started IS NOT NULL AS pass_open FROM edge_analytics.refresh_watermarks`,
   );
-  return new Map(result.rows.map((r) => [r.source, r.watermark]));
+  return new Map(result.rows.map((r) => [r.source, { watermark: r.watermark, passOpen: r.pass_open }]));
 }
 
 export type Collected = { queued: number; rows: number; done: boolean };
@@ -106,13 +108,14 @@ export type Collected = { queued: number; rows: number; done: boolean };
 export async function collectChanges(
   db: Database,
   source: Source,
-  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number } = {},
+  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; watermark?: string | null; passOpen?: boolean } = {},
 ): Promise<Collected> {
   const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source] } = opts;
   const changes = feeds.flatMap((feed) => CHANGES[source][feed] ?? []);
   const total: Collected = { queued: 0, rows: 0, done: false };
+  const initial = opts.watermark === null && !opts.passOpen;
   do {
-    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows) : await skipSource(db, source);
+    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows, initial) : await skipSource(db, source);
     total.queued += chunk.queued;
     total.rows += chunk.rows;
     total.done = chunk.done;
@@ -135,8 +138,25 @@ const seenIn = (xmin: SQL, snapshot: SQL) => sql`(${snapshot} IS NOT NULL AND ${
    | ${xmin}::text::bigint)::text::xid8,
   ${snapshot}::pg_snapshot))`;
 
-async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number): Promise<Collected> {
+async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number, initial: boolean): Promise<Collected> {
   const table = TABLES[source];
+  // The first read of a table (no watermark, no pass open) takes it whole in one statement: the
+  // buckets come straight from a scan grouped by organization and period, nothing is skipped, so
+  // there is nothing to remember between chunks. Later passes go in chunks of chunkRows rows
+  // scanned in (updated_at, id) order, from where the last chunk stopped: each statement is bounded
+  // by the rows it scans, not by the rows it queues, so re-reading an overlap the last pass already
+  // saw (every row of a table loaded minutes ago, say) costs bounded steps too.
+  const changed = initial
+    ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
+    : sql`scanned AS MATERIALIZED (
+        SELECT t.*, t.xmin AS row_xmin FROM ${table} t, pass
+        WHERE t.updated_at > pass.since
+          AND (pass.cursor_updated_at IS NULL OR (t.updated_at, t.id) > (pass.cursor_updated_at, pass.cursor_id))
+        ORDER BY t.updated_at, t.id
+        LIMIT ${chunkRows}
+      ),
+      changed AS MATERIALIZED (SELECT * FROM scanned s, pass WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`)})`;
+  const last = initial ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id, 0::bigint AS n WHERE false` : sql`SELECT updated_at, id, (SELECT count(*) FROM scanned) AS n FROM scanned ORDER BY updated_at DESC, id DESC LIMIT 1`;
   const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
     WITH pass AS (
       -- The pass in progress, or one starting now (its start time and snapshot).
@@ -146,23 +166,16 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
         w.snapshot AS seen, w.cursor_updated_at, w.cursor_id
       FROM edge_analytics.refresh_watermarks w WHERE w.source = ${source}
     ),
-    changed AS MATERIALIZED (
-      SELECT t.* FROM ${table} t, pass
-      WHERE t.updated_at > pass.since
-        AND (pass.cursor_updated_at IS NULL OR (t.updated_at, t.id) > (pass.cursor_updated_at, pass.cursor_id))
-        AND NOT ${seenIn(sql`t.xmin`, sql`pass.seen`)}
-      ORDER BY t.updated_at, t.id
-      LIMIT ${chunkRows}
-    ),
+    ${changed},
     queued AS (
       INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
       SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
       ON CONFLICT DO NOTHING
       RETURNING 1
     ),
-    last AS (SELECT updated_at, id, (SELECT count(*) FROM changed) AS n FROM changed ORDER BY updated_at DESC, id DESC LIMIT 1),
+    last AS (${last}),
     moved AS (
-      -- A full chunk leaves the pass open where it stopped; a short one closes it.
+      -- A full chunk leaves the pass open where it stopped; a short one (or the first read) closes it.
       UPDATE edge_analytics.refresh_watermarks w SET
         pass_started = CASE WHEN chunk_full.yes THEN pass.started END,
         pass_snapshot = CASE WHEN chunk_full.yes THEN pass.snapshot END,
@@ -174,7 +187,7 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
       WHERE w.source = ${source}
       RETURNING chunk_full.yes
     )
-    SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM changed)::int AS rows,
+    SELECT (SELECT count(*) FROM queued)::int AS queued, ${initial ? sql`0` : sql`(SELECT count(*) FROM changed)`}::int AS rows,
       NOT (SELECT yes FROM moved) AS done`);
   const row = result.rows[0];
   return { queued: Number(row?.queued ?? 0), rows: Number(row?.rows ?? 0), done: row?.done !== false };

@@ -56,10 +56,12 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
   const collectStarted = Date.now();
   const collectDeadline = collectStarted + budgetMs / 2;
   const watermarks = await readWatermarks(db);
-  const firstBuild = (watermarks.get("fees") ?? null) === null;
+  const firstBuild = (watermarks.get("fees")?.watermark ?? null) === null;
   for (const source of SOURCES) {
-    const watermark = watermarks.get(source) ?? null;
-    const collected = await collectChanges(db, source, { feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, ...(chunkRows ? { chunkRows } : {}) });
+    const { watermark = null, passOpen = false } = watermarks.get(source) ?? {};
+    const collected = await collectChanges(db, source, {
+      feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, ...(chunkRows ? { chunkRows } : {}),
+    });
     report.queued += collected.queued;
     report.rowsRead += collected.rows;
     if (!collected.done) report.collecting.push(source);

@@ -42,3 +42,30 @@ describe("wrangler.toml rate limits", () => {
     for (const l of limiters) expect(l.simple.limit).toBeLessThanOrEqual(10_000);
   });
 });
+
+type Queues = {
+  producers: { binding: string; queue: string }[];
+  consumers: { queue: string; max_concurrency?: number; max_retries?: number; dead_letter_queue?: string; max_batch_size?: number }[];
+};
+const queuesOf = (env: string | undefined) => (read(env) as unknown as { queues: Queues }).queues;
+
+describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml rollup queue, env %s", (env) => {
+  const { producers, consumers } = queuesOf(env);
+
+  it("binds ROLLUP_QUEUE and consumes that same queue, bounded and with a dead-letter queue", () => {
+    const producer = producers.find((p) => p.binding === "ROLLUP_QUEUE");
+    expect(producer).toBeDefined();
+    const consumer = consumers.find((c) => c.queue === producer?.queue);
+    expect(consumer?.max_concurrency).toBeGreaterThanOrEqual(1);
+    expect(consumer?.max_concurrency).toBeLessThanOrEqual(10);
+    expect(consumer?.max_retries).toBeGreaterThanOrEqual(1);
+    expect(consumer?.dead_letter_queue).toBe(`${producer?.queue}-dlq`);
+  });
+});
+
+describe("wrangler.toml rollup queues across environments", () => {
+  it("each deployment has queues of its own", () => {
+    const names = [undefined, ...ENVIRONMENTS].map((env) => queuesOf(env).producers.find((p) => p.binding === "ROLLUP_QUEUE")?.queue);
+    expect(new Set(names).size).toBe(ENVIRONMENTS.length + 1);
+  });
+});

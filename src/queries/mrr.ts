@@ -74,6 +74,9 @@ export function mrrRows(scope: Scope): SQL {
         ) f
         -- Spread plans count only with a readable, positive period and a known timing.
         WHERE f.plan_interval IN (0, 1) OR (f.pay_in_advance IS NOT NULL AND f.mins > 0)
+        -- OFFSET 0 keeps this a subquery: its 40-digit divisions run once per fee, not once per share
+        -- row (the planner would otherwise inline them into every month of the spread; 7x at 1M).
+        OFFSET 0
       ) c, generate_series(0, c.n - 1) AS k
     ) shares
     GROUP BY source_month, month, billing_entity_id, currency`;

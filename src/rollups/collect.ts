@@ -149,9 +149,13 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
   const changed = initial
     ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
     : sql`scanned AS MATERIALIZED (
-        SELECT t.*, t.xmin AS row_xmin FROM ${table} t, pass
-        WHERE t.updated_at > pass.since
-          AND (pass.cursor_updated_at IS NULL OR (t.updated_at, t.id) > (pass.cursor_updated_at, pass.cursor_id))
+        -- From the cursor, or from the start of the overlap: scalar subqueries, evaluated once, so the
+        -- (updated_at, id) index is range-scanned from there. Starting at (since, the smallest id)
+        -- re-reads rows stamped exactly at since: only repeated work.
+        SELECT t.*, t.xmin AS row_xmin FROM ${table} t
+        WHERE (t.updated_at, t.id) > (
+          (SELECT coalesce(cursor_updated_at, since) FROM pass),
+          (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))
         ORDER BY t.updated_at, t.id
         LIMIT ${chunkRows}
       ),

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startPostgres } from "../scripts/bench/postgres.ts";
-import { migrationStatements } from "../scripts/db/migrations.ts";
+import { createMigratedDatabase } from "../scripts/db/migrated-database.ts";
 import { postgresBackend } from "../scripts/neon-local/backends.ts";
 import { startNeonLocal } from "../scripts/neon-local/server.ts";
 import { freePort } from "../scripts/local-service.ts";
@@ -25,14 +24,16 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), "lago-hyperdrive-"));
   const port = await freePort();
   const server = startPostgres(dataDir, { port: String(port), fsync: "off", synchronous_commit: "off", max_connections: "200" });
-  const admin = new pg.Client(server.url("postgres"));
-  await admin.connect();
-  await admin.query("CREATE DATABASE lago");
-  await admin.end();
-  const db = new pg.Client(server.url("lago"));
-  await db.connect();
-  for (const statement of migrationStatements()) await db.query(statement);
-  await db.end();
+  // vitest skips the teardown when its pool fails to start: the server is stopped on exit then.
+  let stopped = false;
+  const stopServer = () => {
+    if (stopped) return;
+    stopped = true;
+    server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once("exit", stopServer);
+  await createMigratedDatabase(server, "lago");
   const backend = postgresBackend(server.url("lago"), { max: 20 });
   const neonLocal = await startNeonLocal({ backend, control: true });
   const proxy = await startPgProxy({ upstream: { host: "127.0.0.1", port }, database: "lago", user: "postgres" });
@@ -43,7 +44,6 @@ export default async function setup(project: TestProject) {
     await proxy.close();
     await neonLocal.close();
     await backend.close();
-    server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    stopServer();
   };
 }

@@ -58,7 +58,7 @@ const LINES: Line[] = [
   ["refresh after a day's writes: 100 fees + the last day's daily usages (ms)", (s) => `${fmt(s.refresh.incrementalMs)} (${s.refresh.dayRows} rows)`],
   ["refresh again at once (re-reads the 15-minute overlap, ms)", (s) => fmt(s.refresh.steadyMs)],
   ["bulk touch of every invoice: cron runs until one finds nothing to do (ms, buckets recomputed, rows read)", (s) =>
-    `${s.refresh.bulkTouch.invoices} invoices; ${s.refresh.bulkTouch.runs.map((r) => `${fmt(r.ms)} (${r.recomputed}, ${r.rowsRead})`).join(", ")}`],
+    `${s.refresh.bulkTouch.invoices} invoices; ${s.refresh.bulkTouch.runs.map((r) => `${fmt(r.ms)} (${r.recomputed}, ${r.rowsRead})${r.done ? " done" : ""}`).join(", ")}`],
   ["a day's writes right after the bulk touch: refresh (ms)", (s) => fmt(s.refresh.bulkTouch.dayAfterMs)],
 ];
 const yes = (b: boolean) => (b ? "yes" : "**NO**");
@@ -88,11 +88,11 @@ export function goals(sizes: SizeReport[]): string[] {
   ];
   // The refresh's goals (issue 13), judged at 1M; a figure in seconds or runs, not a ratio.
   const runs = big.refresh.bulkTouch.runs;
-  const absorbedIn = runs.findIndex((r) => r.rowsRead === 0 && r.recomputed === 0);
+  const absorbedIn = runs.findIndex((r) => r.done) + 1; // 0: not absorbed in the runs measured
   const refreshChecks = [
     [`refresh after a day's writes at 1M: at most 1 s (measured ${fmt(big.refresh.incrementalMs)} ms)`, big.refresh.incrementalMs <= 1000],
-    [`bulk touch of every invoice at 1M absorbed within 3 runs (after them a run finds nothing to redo; measured: run ${absorbedIn + 1} found nothing)`, absorbedIn >= 0 && absorbedIn <= 3],
-    [`no run recomputes 0 buckets while work is queued after the bulk touch`, runs.slice(0, Math.max(0, absorbedIn)).every((r) => r.recomputed > 0 || r.rowsRead > 0)],
+    [`bulk touch of every invoice at 1M (${big.refresh.bulkTouch.invoices} invoices) absorbed within 3 runs (after them a run finds nothing to redo; measured: ${absorbedIn > 0 ? `${absorbedIn} runs` : `not within ${runs.length}`})`, absorbedIn > 0 && absorbedIn <= 3],
+    [`no run recomputes 0 buckets while work is queued after the bulk touch`, runs.every((r) => r.recomputed > 0 || r.rowsRead > 0)],
     [`a day's writes right after the bulk touch reach the answers within 1 s of their refresh (measured ${fmt(big.refresh.bulkTouch.dayAfterMs)} ms)`, big.refresh.bulkTouch.dayAfterMs <= 1000],
   ] as const;
   return [

@@ -44,7 +44,7 @@ export type SizeResult = {
 };
 
 /** Every invoice stamped at once, then cron runs (the default budget) until one finds nothing to do. */
-export type BulkTouch = { invoices: number; runs: { ms: number; rowsRead: number; recomputed: number }[]; dayAfterMs: number };
+export type BulkTouch = { invoices: number; runs: { ms: number; rowsRead: number; recomputed: number; done: boolean }[]; dayAfterMs: number };
 
 export type Session = { db: Database; pg: pg.Client; neonLocal: NeonLocal; organizationId: string; close(): Promise<void> };
 
@@ -158,8 +158,10 @@ async function bulkTouch(s: Session): Promise<BulkTouch> {
   for (let i = 0; i < 8; i++) {
     const t = performance.now();
     const report = await refreshRollups(s.db);
-    runs.push({ ms: performance.now() - t, rowsRead: report.rowsRead, recomputed: sum(report.recomputed) });
-    if (report.rowsRead === 0 && report.complete && sum(report.left) === 0) break;
+    // Done: every pass finished and nothing left queued; the next run would find nothing to redo.
+    const done = report.complete && sum(report.left) === 0;
+    runs.push({ ms: performance.now() - t, rowsRead: report.rowsRead, recomputed: sum(report.recomputed), done });
+    if (done) break;
   }
   await daysWrites(s);
   const t = performance.now();

@@ -5,6 +5,7 @@
 // server but never each other's counts or outages. Dev/test tooling only: never in the Worker bundle.
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
+import { withPassword } from "../db/migrated-database.ts";
 import { type Fault, parseFault, SIMULATED_DETAIL } from "../neon-local/faults.ts";
 
 export type PgProxy = {
@@ -154,8 +155,7 @@ export async function startPgProxy(opts: { upstream: { host: string; port: numbe
   const controlPort = (control.address() as AddressInfo).port;
 
   return {
-    // A password because Hyperdrive's bindings require one; the server trusts loopback and never asks.
-    url: (database) => `postgres://${opts.user}:local@127.0.0.1:${port}/${database}`,
+    url: (database) => withPassword(`postgres://${opts.user}@127.0.0.1:${port}/${database}`),
     controlUrl: `http://127.0.0.1:${controlPort}`,
     async close() {
       for (const s of names.values()) for (const socket of s.sockets) socket.destroy();

@@ -76,10 +76,13 @@ const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
 };
 
 /**
- * Changed rows per chunk: each chunk is one statement, small enough to finish well within a run's
- * budget even when every row of the table was touched at once (a Lago migration or backfill). A
- * changed charge or metric reaches all its fees, so those go a few at a time.
+ * Changed rows (not seen by the last pass) per chunk: each chunk is one statement, small enough to
+ * finish well within a run's budget even when every row of the table was touched at once (a Lago
+ * migration or backfill). A changed charge or metric reaches all its fees, so those go a few at a time.
  */
+/** Rows a chunk may scan at most, changed or already seen: an index range and its heap rows. */
+const SCAN_ROWS = 50_000;
+
 export const CHUNK_ROWS: Record<Source, number> = {
   fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
@@ -108,14 +111,14 @@ export type Collected = { queued: number; rows: number; done: boolean };
 export async function collectChanges(
   db: Database,
   source: Source,
-  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; watermark?: string | null; passOpen?: boolean } = {},
+  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean } = {},
 ): Promise<Collected> {
-  const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source] } = opts;
+  const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
   const changes = feeds.flatMap((feed) => CHANGES[source][feed] ?? []);
   const total: Collected = { queued: 0, rows: 0, done: false };
   const initial = opts.watermark === null && !opts.passOpen;
   do {
-    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows, initial) : await skipSource(db, source);
+    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows, scanRows, initial) : await skipSource(db, source);
     total.queued += chunk.queued;
     total.rows += chunk.rows;
     total.done = chunk.done;
@@ -138,7 +141,7 @@ const seenIn = (xmin: SQL, snapshot: SQL) => sql`(${snapshot} IS NOT NULL AND ${
    | ${xmin}::text::bigint)::text::xid8,
   ${snapshot}::pg_snapshot))`;
 
-async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number, initial: boolean): Promise<Collected> {
+async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number, scanRows: number, initial: boolean): Promise<Collected> {
   const table = TABLES[source];
   // The first read of a table (no watermark, no pass open) takes it whole in one statement: the
   // buckets come straight from a scan grouped by organization and period, nothing is skipped, so
@@ -146,21 +149,31 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
   // scanned in (updated_at, id) order, from where the last chunk stopped: each statement is bounded
   // by the rows it scans, not by the rows it queues, so re-reading an overlap the last pass already
   // saw (every row of a table loaded minutes ago, say) costs bounded steps too.
+  // From the cursor, or from the start of the overlap: scalar subqueries, evaluated once, so the
+  // (updated_at, id) index is range-scanned from there. Starting at (since, the smallest id) re-reads
+  // rows stamped exactly at since: only repeated work.
+  const fromCursor = sql`(t.updated_at, t.id) > (
+    (SELECT coalesce(cursor_updated_at, since) FROM pass),
+    (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))`;
+  // Rows are pulled from the index only as far as needed: until chunkRows changed ones are found, or
+  // SCAN_ROWS were scanned (changed or already seen), whichever comes first.
   const changed = initial
     ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
-    : sql`scanned AS MATERIALIZED (
-        -- From the cursor, or from the start of the overlap: scalar subqueries, evaluated once, so the
-        -- (updated_at, id) index is range-scanned from there. Starting at (since, the smallest id)
-        -- re-reads rows stamped exactly at since: only repeated work.
-        SELECT t.*, t.xmin AS row_xmin FROM ${table} t
-        WHERE (t.updated_at, t.id) > (
-          (SELECT coalesce(cursor_updated_at, since) FROM pass),
-          (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))
-        ORDER BY t.updated_at, t.id
-        LIMIT ${chunkRows}
-      ),
-      changed AS MATERIALIZED (SELECT * FROM scanned s, pass WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`)})`;
-  const last = initial ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id, 0::bigint AS n WHERE false` : sql`SELECT updated_at, id, (SELECT count(*) FROM scanned) AS n FROM scanned ORDER BY updated_at DESC, id DESC LIMIT 1`;
+    : sql`changed AS MATERIALIZED (
+        SELECT s.* FROM (
+          SELECT t.*, t.xmin AS row_xmin FROM ${table} t WHERE ${fromCursor} ORDER BY t.updated_at, t.id LIMIT ${scanRows}
+        ) s, pass
+        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`)}
+        ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
+      )`;
+  // Where the chunk stopped: at its last changed row when it took all it may, else at the last row
+  // the scan may reach (when there is one); the pass stays open while either limit was reached.
+  const last = initial
+    ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id WHERE false`
+    : sql`(SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
+      UNION ALL
+      (SELECT t.updated_at, t.id FROM ${table} t WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND ${fromCursor}
+       ORDER BY t.updated_at, t.id OFFSET ${scanRows - 1} LIMIT 1)`;
   const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
     WITH pass AS (
       -- The pass in progress, or one starting now (its start time and snapshot).
@@ -187,7 +200,7 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
         cursor_id = CASE WHEN chunk_full.yes THEN (SELECT id FROM last) END,
         watermark = CASE WHEN chunk_full.yes THEN w.watermark ELSE GREATEST(w.watermark, pass.started) END,
         snapshot = CASE WHEN chunk_full.yes THEN w.snapshot ELSE pass.snapshot END
-      FROM pass, (SELECT coalesce((SELECT n FROM last), 0) >= ${chunkRows} AS yes) chunk_full
+      FROM pass, (SELECT EXISTS (SELECT 1 FROM last) AS yes) chunk_full
       WHERE w.source = ${source}
       RETURNING chunk_full.yes
     )

@@ -17,6 +17,8 @@ export type RefreshOptions = {
   overlap?: string;
   /** Changed rows per collect chunk, for every source (default: CHUNK_ROWS per source). Tests use small ones. */
   chunkRows?: number;
+  /** Rows a collect chunk may scan at most (default: SCAN_ROWS in collect.ts). Tests use small ones. */
+  scanRows?: number;
 };
 
 export type RefreshReport = {
@@ -27,7 +29,10 @@ export type RefreshReport = {
   complete: boolean;
   /** Buckets still queued when the run ended, per kind (failed ones not counted): what the next runs have left. */
   left: Record<Kind, number>;
-  /** Changed rows read this run, and the sources whose pass over their changes is still open (resumed next run). */
+  /**
+   * Changed rows read in chunks this run (a table's first read, one grouped statement over all of
+   * it, counts none), and the sources whose pass over their changes is still open (resumed next run).
+   */
   rowsRead: number;
   collecting: Source[];
   /** Where the run's time went (ms): collecting changes, and recomputing each kind. */
@@ -51,7 +56,7 @@ export async function refreshRollups(db: Database, opts: RefreshOptions = {}): P
  * queued; an open pass resumes in the next run.
  */
 export async function collectRollupChanges(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
-  const { budgetMs = 60_000, overlap, chunkRows } = opts;
+  const { budgetMs = 60_000, overlap, chunkRows, scanRows } = opts;
   const report = emptyReport();
   const collectStarted = Date.now();
   const collectDeadline = collectStarted + budgetMs / 2;
@@ -60,7 +65,7 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
   for (const source of SOURCES) {
     const { watermark = null, passOpen = false } = watermarks.get(source) ?? {};
     const collected = await collectChanges(db, source, {
-      feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, ...(chunkRows ? { chunkRows } : {}),
+      feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, ...(chunkRows ? { chunkRows } : {}), ...(scanRows ? { scanRows } : {}),
     });
     report.queued += collected.queued;
     report.rowsRead += collected.rows;

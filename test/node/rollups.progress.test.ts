@@ -120,4 +120,31 @@ describe("after the first build", () => {
     const after = [...expected.slice(0, 4), { ...expected[4]!, amountCents: "150" }];
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(after);
   });
+
+  it("re-reading an overlap full of seen rows goes in steps bounded by the rows scanned, and still finds a new change", async () => {
+    const { s, expected } = await fiveMonths();
+    await fullRun();
+    const inOverlap = (await t.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM fees WHERE updated_at > (SELECT watermark - interval '15 minutes' FROM edge_analytics.refresh_watermarks WHERE source = 'fees')`))[0]!.n;
+    // Two rows scanned per step: the fees pass takes about inOverlap / 2 steps and reads nothing seen.
+    let steps = 0;
+    let read = 0;
+    let added = false;
+    for (let report = await refreshRollups(t.db, { budgetMs: -1, chunkRows: 5, scanRows: 2 }); ; report = await refreshRollups(t.db, { budgetMs: -1, chunkRows: 5, scanRows: 2 })) {
+      steps++;
+      read += report.rowsRead;
+      if (!added) {
+        // A change made while the pass is open, beyond its cursor: this pass finds it.
+        await s.fee(60, "2025-02-20 08:00:00");
+        added = true;
+      }
+      if (!report.collecting.includes("fees")) break;
+    }
+    expect(steps).toBeGreaterThanOrEqual(Math.floor(inOverlap / 2));
+    expect(read).toBe(1);
+    await fullRun();
+    const after = [...expected.slice(0, 3), { ...expected[3]!, amountCents: "260" }, expected[4]!];
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(after);
+    expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(after);
+  });
 });

@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchServer, startPostgres } from "../../scripts/bench/postgres.ts";
 import { migrationStatements } from "../../scripts/db/migrations.ts";
+import { withPassword } from "../../scripts/db/migrated-database.ts";
 import { APPLICATION_NAME } from "../../src/db/hyperdrive.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
 
@@ -43,8 +44,7 @@ beforeAll(async () => {
       path,
       await startLocalService({
         port: await freePort(),
-        // Hyperdrive's bindings need a password; the server trusts loopback and never asks for it.
-        databaseUrl: server.url("lago").replace("postgres@", "postgres:local@"),
+        databaseUrl: withPassword(server.url("lago")),
         hyperdrive: path === "hyperdrive",
         quiet: true,
         // Nothing stored: every request below must ask the database.

@@ -139,17 +139,12 @@ function invoicedUsage(): SQL {
   )`;
 }
 
-// The revenue queries' scope for one organization's picked months: from its first to the end of its
-// last. The fragments are read once per organization (one pass over its invoices and fees instead
-// of one per month, which a first build of hundreds of months pays for), and only the picked months'
-// rows are kept: every row belongs to one month (its issuing, creation or due month; for mrr, the
-// issuing month of its invoice), so they are exactly what each month alone would give.
-const ORGANIZATION_SCOPE: Scope = {
+// The bucket's month as the revenue queries' scope: its organization, dates within the month.
+const BUCKET_SCOPE: Scope = {
   organizationId: sql`p.organization_id`,
-  from: sql`p.first_month::timestamp`,
-  to: sql`(p.last_month + interval '1 month')`,
+  from: sql`p.period_start::timestamp`,
+  to: sql`(p.period_start + interval '1 month')`,
 };
-const pickedMonth = (month: SQL) => sql`EXISTS (SELECT 1 FROM picked q WHERE q.organization_id = p.organization_id AND q.period_start = (${month})::date)`;
 
 // The revenue endpoints' rows of the bucket's month, read by the very fragments their direct queries
 // use (src/queries/gross-revenue.ts, overdue-balance.ts, mrr.ts): invoices issued, instant fees made,
@@ -164,26 +159,21 @@ function revenue(): SQL {
   ), cleared_mrr AS (
     DELETE FROM edge_analytics.revenue_mrr r USING picked p
     WHERE r.organization_id = p.organization_id AND r.source_month = p.period_start
-  ), picked_organizations AS MATERIALIZED (
-    SELECT organization_id, min(period_start) AS first_month, max(period_start) AS last_month FROM picked GROUP BY organization_id
   ), inserted AS (
     INSERT INTO edge_analytics.revenue_monthly
       (organization_id, month, billing_entity_id, currency, payment_status, invoices_count, amount_cents, refund_cents)
     SELECT p.organization_id, r.month, r.billing_entity_id, r.currency, r.payment_status, r.invoices, r.amount, r.refund
-    FROM picked_organizations p CROSS JOIN LATERAL (${revenueRows(ORGANIZATION_SCOPE)}) r
-    WHERE ${pickedMonth(sql`r.month`)}
+    FROM picked p CROSS JOIN LATERAL (${revenueRows(BUCKET_SCOPE)}) r
     RETURNING 1
   ), inserted_overdue AS (
     INSERT INTO edge_analytics.revenue_overdue_monthly (organization_id, month, billing_entity_id, currency, amount_cents, invoice_ids)
     SELECT p.organization_id, r.month, r.billing_entity_id, r.currency, r.amount, r.invoice_ids
-    FROM picked_organizations p CROSS JOIN LATERAL (${overdueRows(ORGANIZATION_SCOPE)}) r
-    WHERE ${pickedMonth(sql`r.month`)}
+    FROM picked p CROSS JOIN LATERAL (${overdueRows(BUCKET_SCOPE)}) r
   ), inserted_mrr AS (
     INSERT INTO edge_analytics.revenue_mrr
       (organization_id, source_month, month, billing_entity_id, currency, shares_cents, weekly_cents, weekly_invoices)
     SELECT p.organization_id, r.source_month, r.month, r.billing_entity_id, r.currency, r.shares, r.weekly, r.weekly_invoices
-    FROM picked_organizations p CROSS JOIN LATERAL (${mrrRows(ORGANIZATION_SCOPE)}) r
-    WHERE ${pickedMonth(sql`r.source_month`)}
+    FROM picked p CROSS JOIN LATERAL (${mrrRows(BUCKET_SCOPE)}) r
   )`;
 }
 

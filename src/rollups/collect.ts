@@ -17,6 +17,7 @@ export const DEFAULT_OVERLAP = "15 minutes";
 
 /** Which rollup a change feeds: invoiced_usage (and its edges), usage, or the four revenue endpoints. */
 export type ChangeFeed = "invoiced_usage" | "usage" | "revenue";
+export const ALL_FEEDS: readonly ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
 
 // What a changed row of each source invalidates, as (kind, organization_id, period_start), per feed.
 // `changed` holds this chunk's changed rows of the source (its columns as in the table). Fees are
@@ -75,14 +76,14 @@ const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
   },
 };
 
+/** Rows a chunk may scan at most, changed or already seen: an index range and its heap rows. */
+const SCAN_ROWS = 50_000;
+
 /**
  * Changed rows (not seen by the last pass) per chunk: each chunk is one statement, small enough to
  * finish well within a run's budget even when every row of the table was touched at once (a Lago
  * migration or backfill). A changed charge or metric reaches all its fees, so those go a few at a time.
  */
-/** Rows a chunk may scan at most, changed or already seen: an index range and its heap rows. */
-const SCAN_ROWS = 50_000;
-
 export const CHUNK_ROWS: Record<Source, number> = {
   fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
@@ -113,7 +114,7 @@ export async function collectChanges(
   source: Source,
   opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean } = {},
 ): Promise<Collected> {
-  const { feeds = ["invoiced_usage", "usage", "revenue"], overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
+  const { feeds = ALL_FEEDS, overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
   const changes = feeds.flatMap((feed) => CHANGES[source][feed] ?? []);
   const total: Collected = { queued: 0, rows: 0, done: false };
   const initial = opts.watermark === null && !opts.passOpen;
@@ -131,13 +132,13 @@ const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sq
 
 /**
  * True when the row version with this xmin was visible in `snapshot`, so the pass that held that
- * snapshot read it. xmin is 32 bits; its epoch is the current one unless it lies above the current
- * snapshot's xmax (then the previous one). A frozen or bootstrap xmin (below 3) says nothing about
- * when it was committed, so such a row counts as not seen: read again, which is only repeated work.
+ * snapshot read it. xmin is 32 bits; its epoch is that of `xmaxNow` (the current snapshot's xmax, a
+ * full 64-bit id) unless it lies above xmaxNow's low 32 bits (then the previous one). A frozen or
+ * bootstrap xmin (below 3) says nothing about when it was committed, so such a row counts as not
+ * seen: read again, which is only repeated work.
  */
-const seenIn = (xmin: SQL, snapshot: SQL) => sql`(${snapshot} IS NOT NULL AND ${xmin}::text::bigint >= 3 AND pg_visible_in_snapshot(
-  ((((pg_snapshot_xmax(pg_current_snapshot())::text::bigint >> 32)
-     - CASE WHEN ${xmin}::text::bigint > (pg_snapshot_xmax(pg_current_snapshot())::text::bigint & 4294967295) THEN 1 ELSE 0 END) << 32)
+const seenIn = (xmin: SQL, snapshot: SQL, xmaxNow: SQL) => sql`(${snapshot} IS NOT NULL AND ${xmin}::text::bigint >= 3 AND pg_visible_in_snapshot(
+  ((((${xmaxNow} >> 32) - CASE WHEN ${xmin}::text::bigint > (${xmaxNow} & 4294967295) THEN 1 ELSE 0 END) << 32)
    | ${xmin}::text::bigint)::text::xid8,
   ${snapshot}::pg_snapshot))`;
 
@@ -145,10 +146,11 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
   const table = TABLES[source];
   // The first read of a table (no watermark, no pass open) takes it whole in one statement: the
   // buckets come straight from a scan grouped by organization and period, nothing is skipped, so
-  // there is nothing to remember between chunks. Later passes go in chunks of chunkRows rows
-  // scanned in (updated_at, id) order, from where the last chunk stopped: each statement is bounded
-  // by the rows it scans, not by the rows it queues, so re-reading an overlap the last pass already
-  // saw (every row of a table loaded minutes ago, say) costs bounded steps too.
+  // there is nothing to remember between chunks. Later passes go in chunks, in (updated_at, id) order
+  // from where the last chunk stopped, each bounded both by the changed rows it takes (chunkRows)
+  // and by the rows it scans (scanRows), so re-reading an overlap the last pass already saw (every
+  // row of a table loaded minutes ago, say) costs bounded steps too.
+  //
   // From the cursor, or from the start of the overlap: scalar subqueries, evaluated once, so the
   // (updated_at, id) index is range-scanned from there. Starting at (since, the smallest id) re-reads
   // rows stamped exactly at since: only repeated work.
@@ -156,14 +158,14 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
     (SELECT coalesce(cursor_updated_at, since) FROM pass),
     (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))`;
   // Rows are pulled from the index only as far as needed: until chunkRows changed ones are found, or
-  // SCAN_ROWS were scanned (changed or already seen), whichever comes first.
+  // scanRows were scanned (changed or already seen), whichever comes first.
   const changed = initial
     ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
     : sql`changed AS MATERIALIZED (
         SELECT s.* FROM (
           SELECT t.*, t.xmin AS row_xmin FROM ${table} t WHERE ${fromCursor} ORDER BY t.updated_at, t.id LIMIT ${scanRows}
         ) s, pass
-        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`)}
+        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`, sql`pass.xmax_now`)}
         ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
       )`;
   // Where the chunk stopped: at its last changed row when it took all it may, else at the last row
@@ -180,7 +182,9 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
       SELECT coalesce(w.pass_started, (now() AT TIME ZONE 'UTC')::timestamp(6)) AS started,
         coalesce(w.pass_snapshot, pg_current_snapshot()::text) AS snapshot,
         coalesce(w.watermark - ${overlap}::interval, '-infinity'::timestamp) AS since,
-        w.snapshot AS seen, w.cursor_updated_at, w.cursor_id
+        w.snapshot AS seen, w.cursor_updated_at, w.cursor_id,
+        -- Read once here rather than for every row the chunk scans.
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax_now
       FROM edge_analytics.refresh_watermarks w WHERE w.source = ${source}
     ),
     ${changed},

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
-import { type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
+import { ALL_FEEDS, type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
 import { KINDS, markFailed, queuedBuckets, recompute, type Bucket, type Kind } from "./recompute.ts";
 
@@ -142,8 +142,6 @@ async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
   return left;
 }
 
-const ALL_FEEDS: ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
-
 /**
  * On the first build (until the first pass over fees is done) every bucket is found from the rows
  * that date it (fees, invoices, daily usages); the tables that only change how a row counts need not
@@ -152,7 +150,7 @@ const ALL_FEEDS: ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
  * table first read after the rollups were built (one added by a later migration) has had its buckets
  * queued by that migration: its first read only sets its watermark.
  */
-function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): ChangeFeed[] {
+function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): readonly ChangeFeed[] {
   if (watermark !== null) return ALL_FEEDS;
   if (!firstBuild) return [];
   if (source === "fees" || source === "daily_usages") return ALL_FEEDS;

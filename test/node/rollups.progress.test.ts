@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { createBillingOrg, NOW_SQL } from "./helpers/rollup-fixtures.ts";
+import { ALL_MONTHS, createFiveMonths, NOW_SQL } from "./helpers/rollup-fixtures.ts";
 import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
 
 let t: RollupDb;
@@ -16,25 +16,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t?.close());
 
-const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
 const NOTHING_LEFT = { invoiced_usage: 0, revenue: 0, usage_day: 0, usage_week: 0, usage_month: 0 };
 // budgetMs -1: each source collects exactly one chunk and nothing is recomputed; the smallest step.
 const step = (chunkRows: number) => refreshRollups(t.db, { budgetMs: -1, chunkRows });
 const fullRun = () => refreshRollups(t.db, { budgetMs: 60_000 });
 
-/** Five invoices of one organization, one fee each in its own month of 2025 (Jan..May: 100..500). */
-async function fiveMonths() {
-  const s = await createBillingOrg(t.db);
-  const invoices: string[] = [];
-  for (let m = 1; m <= 5; m++) {
-    const invoiceId = await s.invoice();
-    invoices.push(invoiceId);
-    await s.fee(m * 100, `2025-0${m}-10 08:00:00`, { invoiceId });
-  }
-  // By hand: each month's one fee, newest month first.
-  const expected = [5, 4, 3, 2, 1].map((m) => ({ month: `2025-0${m}-01T00:00:00.000Z`, code: "api_calls", currency: "USD", amountCents: String(m * 100) }));
-  return { s, invoices, expected };
-}
+const fiveMonths = () => createFiveMonths(t.db);
 
 describe("the first build", () => {
   it("queues every bucket straight from Lago's tables and answers from them until the rollup is complete", async () => {

@@ -11,7 +11,7 @@ import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup
 import { consumeRollupWork, type RollupWork } from "../../src/rollups/queue.ts";
 import { collectRollupChanges } from "../../src/rollups/refresh.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
-import { createBillingOrg } from "./helpers/rollup-fixtures.ts";
+import { ALL_MONTHS, createFiveMonths } from "./helpers/rollup-fixtures.ts";
 import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
 import type { OpenDatabase } from "../../src/db/client.ts";
 
@@ -28,16 +28,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
 const db = () => Object.assign(t.db, { release: async () => {} }) as OpenDatabase;
 
-/** Five months of one fee each (Jan..May 2025: 100..500), newest first as the endpoint answers. */
-async function fiveMonths() {
-  const s = await createBillingOrg(t.db);
-  for (let m = 1; m <= 5; m++) await s.fee(m * 100, `2025-0${m}-10 08:00:00`);
-  const expected = [5, 4, 3, 2, 1].map((m) => ({ month: `2025-0${m}-01T00:00:00.000Z`, code: "api_calls", currency: "USD", amountCents: String(m * 100) }));
-  return { s, expected };
-}
+const fiveMonths = () => createFiveMonths(t.db);
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await check()) return true;

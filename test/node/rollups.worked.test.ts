@@ -6,7 +6,7 @@ import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/in
 import { readUsage, usageFromRollup } from "../../src/queries/usage-rollup.ts";
 import { usage, type UsageFilters } from "../../src/queries/usage.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { createBillingOrg, NOW_SQL } from "./helpers/rollup-fixtures.ts";
+import { ALL_MONTHS, createBillingOrg, NOW_SQL } from "./helpers/rollup-fixtures.ts";
 import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
 
 let t: RollupDb;
@@ -15,8 +15,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t?.close());
 
-// Every month from the organization's creation (2024-01) to the end of 2026-11.
-const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
 const MARCH_2025: UsageFilters = { timeGranularity: "monthly", fromDate: "2025-03-01", toDate: "2025-03-31" };
 const refresh = () => refreshRollups(t.db, { budgetMs: 60_000 });
 

@@ -47,3 +47,22 @@ export function chargeUsage(metric: { id: string; code: string }, units: string,
     charge: { lago_id: crypto.randomUUID(), code: metric.code },
   };
 }
+
+/** Every month from the organization's creation (2024-01) to the end of 2026-11, as invoiced_usage's filters. */
+export const ALL_MONTHS = { currency: undefined, from: undefined, toExclusive: "2026-12-01 00:00:00", billingEntityIds: undefined };
+
+/**
+ * An organization with five invoices, one fee each in its own month of 2025 (Jan..May: 100..500),
+ * and invoiced_usage's answer worked out by hand: each month's one fee, newest month first.
+ */
+export async function createFiveMonths(db: Database) {
+  const s = await createBillingOrg(db);
+  const invoices: string[] = [];
+  for (let m = 1; m <= 5; m++) {
+    const invoiceId = await s.invoice();
+    invoices.push(invoiceId);
+    await s.fee(m * 100, `2025-0${m}-10 08:00:00`, { invoiceId });
+  }
+  const expected = [5, 4, 3, 2, 1].map((m) => ({ month: `2025-0${m}-01T00:00:00.000Z`, code: "api_calls", currency: "USD", amountCents: String(m * 100) }));
+  return { s, invoices, expected };
+}

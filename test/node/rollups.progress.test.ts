@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { ALL_MONTHS, createFiveMonths, NOW_SQL } from "./helpers/rollup-fixtures.ts";
+import { ALL_MONTHS, createBillingOrg, createFiveMonths, NOW_SQL } from "./helpers/rollup-fixtures.ts";
 import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
 
 let t: RollupDb;
@@ -26,19 +26,39 @@ const fiveMonths = () => createFiveMonths(t.db);
 describe("the first build", () => {
   it("queues every bucket straight from Lago's tables and answers from them until the rollup is complete", async () => {
     const { s, expected } = await fiveMonths();
+    // Another organization with gaps: fees in January and April 2025, usage on the 10th and 13th.
+    const gapped = await createBillingOrg(t.db);
+    await gapped.fee(100, "2025-01-20 08:00:00");
+    await gapped.fee(400, "2025-04-02 08:00:00");
+    await gapped.usage("2025-01-10", [{ units: "1", amountCents: 10 }]);
+    await gapped.usage("2025-01-13", [{ units: "2", amountCents: 20 }]);
     // A run cut off before recomputing anything: the first read of each table is one statement
-    // (buckets grouped from the whole table), so everything is queued already.
+    // (every period between an organization's first and last row), so everything is queued already,
+    // and no row was read one by one.
     const first = await step(2);
     expect(first.collecting).toEqual([]);
+    expect(first.rowsRead).toBe(0);
     expect(first.queued).toBeGreaterThanOrEqual(5 + 5); // invoiced_usage and revenue, five months each
-    expect(first.left.invoiced_usage).toBe(5);
+    expect(first.left.invoiced_usage).toBe(5 + 4);
+    const queued = (kind: string) => t.query<{ d: string }>(
+      "SELECT period_start::text AS d FROM edge_analytics.dirty_buckets WHERE organization_id = $1 AND kind = $2 ORDER BY 1", [gapped.org, kind]);
+    // The months and days in between are queued too: empty buckets are cheap, a missed one would be wrong.
+    expect((await queued("invoiced_usage")).map((r) => r.d)).toEqual(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]);
+    expect((await queued("usage_day")).map((r) => r.d)).toEqual(["2025-01-10", "2025-01-11", "2025-01-12", "2025-01-13"]);
     // Mid-build: the rollup declines, the answer comes from Lago's tables, exact.
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toBeUndefined();
     expect((await readInvoicedUsage(t.db, s.org, ALL_MONTHS, true))?.rows).toEqual(expected);
     const done = await fullRun();
     expect(done).toMatchObject({ complete: true, failed: 0, left: NOTHING_LEFT, collecting: [] });
-    expect(done.recomputed.invoiced_usage).toBe(5);
+    expect(done.recomputed.invoiced_usage).toBe(5 + 4);
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+    // The empty months and days hold nothing: April's 400 and January's 100; one day row per usage day.
+    expect((await invoicedUsageFromRollup(t.db, gapped.org, ALL_MONTHS))?.rows).toEqual([
+      { month: "2025-04-01T00:00:00.000Z", code: "api_calls", currency: "USD", amountCents: "400" },
+      { month: "2025-01-01T00:00:00.000Z", code: "api_calls", currency: "USD", amountCents: "100" },
+    ]);
+    expect(await t.query("SELECT period_start::text AS d, units::text AS units FROM edge_analytics.usage_rollup WHERE organization_id = $1 AND granularity = 'day' ORDER BY 1", [gapped.org]))
+      .toEqual([{ d: "2025-01-10", units: "1" }, { d: "2025-01-13", units: "2" }]);
     expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
   });
 });

@@ -10,21 +10,36 @@ import type { GenerateOptions } from "../seed/generate.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
-export type Size = { label: string; fees: number; dailyUsages: number };
+/** Per organization: fees and daily_usages rows; `organizations` of that size (the target first). */
+export type Size = { label: string; fees: number; dailyUsages: number; organizations: number };
+
+/** The endpoint bench: the target organization (the generator's first, acme) and ten more of the same size. */
 export const SIZES: Size[] = [
-  { label: "10k", fees: 10_000, dailyUsages: 10_000 },
-  { label: "100k", fees: 100_000, dailyUsages: 100_000 },
-  { label: "1M", fees: 1_000_000, dailyUsages: 1_000_000 },
+  { label: "10k", fees: 10_000, dailyUsages: 10_000, organizations: 11 },
+  { label: "100k", fees: 100_000, dailyUsages: 100_000, organizations: 11 },
+  { label: "1M", fees: 1_000_000, dailyUsages: 1_000_000, organizations: 11 },
 ];
 
-/** The target organization is the generator's first (acme); ten more of the same size sit beside it. */
-export const ORGANIZATIONS = 11;
+/**
+ * The rollup-build bench (scripts/bench/rollups.ts): the shapes the first-build goals are stated
+ * for, 1M fees in the target beside two more organizations of 1M (about 150k daily usages in all),
+ * and the target alone at 3M and 10M fees, for how the build grows with one organization's size.
+ */
+export const BUILD_SIZES: Size[] = [
+  { label: "build-1Mx3", fees: 1_000_000, dailyUsages: 50_000, organizations: 3 },
+  { label: "build-3M", fees: 3_000_000, dailyUsages: 150_000, organizations: 1 },
+  { label: "build-10M", fees: 10_000_000, dailyUsages: 500_000, organizations: 1 },
+];
+
 export const TARGET_API_KEY = "demo_acme_1";
+
+export const findSize = (label: string): Size | undefined =>
+  [...SIZES, ...BUILD_SIZES].find((s) => s.label.toLowerCase() === label.trim().toLowerCase());
 
 /** Generator options for a size; `now` is the first instant of `month` ('YYYY-MM') plus `day` days. */
 export function generateOptions(size: Size, now: Date): GenerateOptions {
   return {
-    seed: "bench", now, organizations: ORGANIZATIONS, months: 36,
+    seed: "bench", now, organizations: size.organizations, months: 36,
     feesPerOrganization: size.fees, dailyUsagesPerOrganization: size.dailyUsages,
     metricsPerOrganization: 50, currencies: ["USD", "EUR", "GBP"], batchSize: 10_000,
   };

@@ -5,10 +5,10 @@ import pg from "pg";
 import { migrationStatements } from "../db/migrations.ts";
 import { generateLagoData, type Row } from "../seed/generate.ts";
 import { copyInto, type CopyStream } from "./copy.ts";
-import { generateOptions, SIZES } from "./dataset.ts";
+import { findSize, generateOptions } from "./dataset.ts";
 
 const [adminUrl, name, label, nowIso] = process.argv.slice(2);
-const size = SIZES.find((s) => s.label === label);
+const size = label === undefined ? undefined : findSize(label);
 if (!adminUrl || !name || !size || !nowIso) throw new Error("usage: load.ts ADMIN_URL NAME SIZE NOW_ISO");
 const loading = `${name}_loading`;
 const url = adminUrl.replace(/\/[^/]*$/, `/${loading}`);
@@ -59,7 +59,7 @@ for (const batch of generateLagoData(generateOptions(size, new Date(nowIso)))) {
 }
 await finish();
 
-// The other ten organizations' daily usages: the target's rows, day for day, on their own
+// The other organizations' daily usages: the target's rows, day for day, on their own
 // subscriptions (matched by number), each keeping its first usage record only (disk: see docs/benchmarks.md).
 const others = await db.query<{ id: string }>("SELECT id FROM organizations WHERE id <> $1 ORDER BY slug", [targetOrganization]);
 for (const { id } of others.rows) {

@@ -6,7 +6,6 @@
 // writes it to .data/bench-results.md (or, with --update-docs, the tracked bench/results.md). Not part of npm test.
 import "../node-version.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { END_MARKER as LOAD_END_MARKER, START_MARKER as LOAD_START_MARKER } from "../load/report.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,7 +14,7 @@ import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
 import { lagoRevenueSql } from "./revenue.ts";
-import { resultsFile } from "./results-file.ts";
+import { resultsFile, writtenSections } from "./results-file.ts";
 import {
   applyServiceMigration, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
 } from "./scenarios.ts";
@@ -145,11 +144,8 @@ ${body}
 
 ${goalLines.join("\n")}
 `;
-// The load run (npm run load) keeps its own section in the same file, between its markers.
+// The sections npm run load and npm run bench:rollups wrote into the same file are kept.
 const output = resultsFile(values["update-docs"]);
 const previous = existsSync(output.path) ? readFileSync(output.path, "utf8") : "";
-const loadStart = previous.indexOf(LOAD_START_MARKER);
-const loadEnd = previous.indexOf(LOAD_END_MARKER);
-const loadSection = loadStart >= 0 && loadEnd > loadStart ? `\n${previous.slice(loadStart, loadEnd + LOAD_END_MARKER.length)}\n` : "";
-writeFileSync(output.path, `${markdown}${loadSection}`);
+writeFileSync(output.path, `${[markdown.trimEnd(), ...writtenSections(previous)].join("\n\n")}\n`);
 console.log(`\nWritten to ${output.shown}`);

@@ -139,7 +139,7 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
 }
 
 /** 100 of the target's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
-async function daysWrites(s: Session): Promise<number> {
+export async function daysWrites(s: Session): Promise<number> {
   await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
     SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
     ORDER BY id LIMIT 100)`, [s.organizationId]);
@@ -152,7 +152,7 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 
 // A bulk touch of Lago's invoices (all stamped now, as a migration or backfill does): cron runs with
 // the default budget until one reads no row and leaves nothing queued; then a day's writes.
-async function bulkTouch(s: Session): Promise<BulkTouch> {
+export async function bulkTouch(s: Session): Promise<BulkTouch> {
   const touched = await s.pg.query(`UPDATE invoices SET updated_at = (now() AT TIME ZONE 'UTC')`);
   const runs: BulkTouch["runs"] = [];
   for (let i = 0; i < 8; i++) {

@@ -1,10 +1,7 @@
 // The load run's section of bench/results.md. The file is shared with the benchmark (npm run bench),
-// so only the lines between the markers below are ever replaced; the section is appended the
+// so only the lines between its markers (scripts/bench/results-file.ts) are ever replaced; the section is appended the
 // first time.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-
-export const START_MARKER = "<!-- load:start (written by npm run load; keep these markers) -->";
-export const END_MARKER = "<!-- load:end -->";
+import { writeSection } from "../bench/results-file.ts";
 
 export type Scenario = { endpoint: string; path: string; mode: "cached" | "uncached" };
 /** Which database path the Worker took (docs/database-paths.md), when the run compares them. */
@@ -73,14 +70,6 @@ export function loadSection(r: LoadReport, writtenAt = new Date()): string {
 /** Replaces the load section of `file` (or appends it) and returns the section. */
 export function writeLoadSection(file: string, report: LoadReport): string {
   const section = loadSection(report);
-  const block = `${START_MARKER}\n${section}\n${END_MARKER}`;
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const start = current.indexOf(START_MARKER);
-  const end = current.indexOf(END_MARKER);
-  const next =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${block}${current.slice(end + END_MARKER.length)}`
-      : `${current.trimEnd()}${current.trim() ? "\n\n" : ""}${block}\n`;
-  writeFileSync(file, next);
+  writeSection(file, "load", "npm run load", section);
   return section;
 }

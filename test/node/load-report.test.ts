@@ -1,9 +1,12 @@
-// bench/results.md is shared with the benchmark: the load run may only ever replace its own section.
+// bench/results.md is shared by the benchmark, the load run and the build bench: each may only ever replace its own section.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { END_MARKER, type LoadReport, START_MARKER, writeLoadSection } from "../../scripts/load/report.ts";
+import { sectionMarkers, writtenSections } from "../../scripts/bench/results-file.ts";
+import { type LoadReport, writeLoadSection } from "../../scripts/load/report.ts";
+
+const { start: START_MARKER, end: END_MARKER } = sectionMarkers("load", "npm run load");
 
 const report = (requests: number): LoadReport => ({
   command: "npm run load",
@@ -36,5 +39,14 @@ describe("the load section of bench/results.md", () => {
     expect(text).toContain("| usage | cached | 2 |");
     expect(text.startsWith("# Benchmark results\n\nbefore\n\n")).toBe(true);
     expect(text.endsWith(`${END_MARKER}\n\nafter\n`)).toBe(true);
+  });
+
+  it("is found, with the build bench's, by the benchmark that rewrites the rest of the file", () => {
+    const rollups = sectionMarkers("rollups", "npm run bench:rollups");
+    const text = `# Benchmark results\n\n| a |\n\n${START_MARKER}\nload figures\n${END_MARKER}\n\nloose text\n\n${rollups.start}\nbuild figures\n${rollups.end}\n`;
+    expect(writtenSections(text)).toEqual([
+      `${START_MARKER}\nload figures\n${END_MARKER}`,
+      `${rollups.start}\nbuild figures\n${rollups.end}`,
+    ]);
   });
 });

@@ -33,6 +33,9 @@ const ConfigSchema = z.object({
   // How long one cron run of the rollup refresh may work (docs/rollups.md); below the 15 minutes a
   // Cron Trigger may run, so a run always ends by itself and leaves the rest queued.
   ROLLUP_REFRESH_BUDGET_MS: wholeNumber(60_000, 1_000, 840_000),
+  // Batches one run (or one queue consumer) recomputes at once: each is one statement, so this is
+  // how many cores of PostgreSQL a refresh may keep busy, times the consumers' max_concurrency.
+  ROLLUP_REFRESH_CONCURRENCY: wholeNumber(2, 1, 8),
   // What the RATE_LIMITER binding enforces ([[ratelimits]] simple.limit and simple.period in
   // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.
   RATE_LIMIT_REQUESTS: wholeNumber(600, 1, 1_000_000),
@@ -45,6 +48,7 @@ export type Config = {
   cache: CacheConfig;
   databaseTimeoutMs: number;
   rollupRefreshBudgetMs: number;
+  rollupRefreshConcurrency: number;
   rateLimit: { requests: number; periodSeconds: number };
 };
 
@@ -94,6 +98,7 @@ export function parseConfig(env: Bindings): ConfigResult {
           },
           databaseTimeoutMs: result.data.DATABASE_TIMEOUT_MS,
           rollupRefreshBudgetMs: result.data.ROLLUP_REFRESH_BUDGET_MS,
+          rollupRefreshConcurrency: result.data.ROLLUP_REFRESH_CONCURRENCY,
           rateLimit: { requests: result.data.RATE_LIMIT_REQUESTS, periodSeconds: result.data.RATE_LIMIT_PERIOD },
         },
       }

@@ -18,6 +18,7 @@ export type Bindings = {
   CACHE_API_KEY_TTL?: string | number;
   DATABASE_TIMEOUT_MS?: string | number;
   ROLLUP_REFRESH_BUDGET_MS?: string | number;
+  ROLLUP_REFRESH_CONCURRENCY?: string | number;
   RATE_LIMIT_REQUESTS?: string | number;
   RATE_LIMIT_PERIOD?: string | number;
   // The rollup refresh's work queue ([[queues.producers]] in wrangler.toml); absent = the cron works inline.

@@ -14,7 +14,7 @@ import { collectRollupChanges, refreshRollups, type RefreshReport } from "./roll
 export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, "rollups refreshed", async (db, config) => {
     const budgetMs = config.rollupRefreshBudgetMs;
-    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, { budgetMs }) };
+    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, { budgetMs, concurrency: config.rollupRefreshConcurrency }) };
     const report = await collectRollupChanges(db, { budgetMs });
     return { report, enqueued: await enqueueRollupWork(db, env.ROLLUP_QUEUE) };
   });
@@ -23,7 +23,7 @@ export async function scheduled(_controller: ScheduledController, env: Bindings)
 /** The queue consumer (wrangler.toml [[queues.consumers]]). */
 export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   await withDatabase(env, "rollup work done", async (db, config) => ({
-    report: await consumeRollupWork(db, batch, config.rollupRefreshBudgetMs),
+    report: await consumeRollupWork(db, batch, config.rollupRefreshBudgetMs, config.rollupRefreshConcurrency),
     messages: batch.messages.length,
   }));
 }

@@ -129,14 +129,17 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
   // and all its daily usages of the latest day rewritten (updated_at only: data and answers stay).
   const dayRows = await daysWrites(s);
   let t = performance.now();
-  await refreshRollups(s.db);
+  await refreshRollups(s.db, CRON_RUN);
   const incrementalMs = performance.now() - t;
   // Steady state: nothing new since the last run; the overlap window is read again.
   t = performance.now();
-  await refreshRollups(s.db);
+  await refreshRollups(s.db, CRON_RUN);
   const steadyMs = performance.now() - t;
   return { firstBuild, incrementalMs, steadyMs, dayRows, bulkTouch: await bulkTouch(s) };
 }
+
+/** A cron run as deployed: the defaults of ROLLUP_REFRESH_BUDGET_MS and ROLLUP_REFRESH_CONCURRENCY. */
+export const CRON_RUN = { budgetMs: 60_000, concurrency: 2 } as const;
 
 /** 100 of the target's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
 export async function daysWrites(s: Session): Promise<number> {
@@ -157,7 +160,7 @@ export async function bulkTouch(s: Session): Promise<BulkTouch> {
   const runs: BulkTouch["runs"] = [];
   for (let i = 0; i < 8; i++) {
     const t = performance.now();
-    const report = await refreshRollups(s.db);
+    const report = await refreshRollups(s.db, CRON_RUN);
     // Done: every pass finished and nothing left queued; the next run would find nothing to redo.
     const done = report.complete && sum(report.left) === 0;
     runs.push({ ms: performance.now() - t, rowsRead: report.rowsRead, recomputed: sum(report.recomputed), done });
@@ -165,7 +168,7 @@ export async function bulkTouch(s: Session): Promise<BulkTouch> {
   }
   await daysWrites(s);
   const t = performance.now();
-  await refreshRollups(s.db);
+  await refreshRollups(s.db, CRON_RUN);
   return { invoices: touched.rowCount ?? 0, runs, dayAfterMs: performance.now() - t };
 }
 

@@ -31,7 +31,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * budget ran out is retried at once. A malformed message is acknowledged and dropped: retrying it
  * cannot help.
  */
-export async function consumeRollupWork(db: OpenDatabase, batch: MessageBatch<unknown>, budgetMs: number): Promise<RefreshReport> {
+export async function consumeRollupWork(db: OpenDatabase, batch: MessageBatch<unknown>, budgetMs: number, concurrency = 1): Promise<RefreshReport> {
   const deadline = Date.now() + budgetMs;
   const report = emptyReport();
   for (const message of batch.messages) {
@@ -41,7 +41,7 @@ export async function consumeRollupWork(db: OpenDatabase, batch: MessageBatch<un
       continue;
     }
     try {
-      await recomputeQueued(db, report, { deadline, organizationId: body.organizationId });
+      await recomputeQueued(db, report, { deadline, organizationId: body.organizationId, concurrency });
       if (report.complete) message.ack();
       else message.retry({ delaySeconds: 0 });
     } catch (err) {

@@ -40,14 +40,33 @@ export async function markFailed(db: Database, kind: Kind, bucket: Bucket, error
 /** Recomputes these buckets (those another refresh is not already working on). */
 export async function recompute(db: Database, kind: Kind, buckets: Bucket[]): Promise<Recomputed> {
   const targets = JSON.stringify(buckets.map((b) => ({ organization_id: b.organizationId, period_start: b.periodStart })));
+  return recomputePicked(db, kind, sql`
+    SELECT q.organization_id, q.period_start FROM edge_analytics.dirty_buckets q
+    JOIN jsonb_to_recordset(${targets}::jsonb) AS t(organization_id uuid, period_start date)
+      ON t.organization_id = q.organization_id AND t.period_start = q.period_start
+    WHERE q.kind = ${kind}
+    FOR UPDATE OF q SKIP LOCKED`);
+}
+
+/**
+ * Recomputes the next `limit` queued buckets of a kind (of one organization, if given), skipping
+ * those another worker holds: several workers (a run's, or concurrent queue consumers') share one
+ * queue without waiting on each other or taking a bucket twice.
+ */
+export async function recomputeNext(db: Database, kind: Kind, limit: number, organizationId?: string): Promise<Recomputed> {
+  return recomputePicked(db, kind, sql`
+    SELECT q.organization_id, q.period_start FROM edge_analytics.dirty_buckets q
+    WHERE q.kind = ${kind} AND q.failed_at IS NULL
+      ${organizationId === undefined ? sql`` : sql`AND q.organization_id = ${organizationId}::uuid`}
+    ORDER BY q.organization_id, q.period_start LIMIT ${limit}
+    FOR UPDATE OF q SKIP LOCKED`);
+}
+
+// `pick` selects (organization_id, period_start) of queued buckets of the kind, locked.
+async function recomputePicked(db: Database, kind: Kind, pick: SQL): Promise<Recomputed> {
   const picked = sql`picked AS (
     DELETE FROM edge_analytics.dirty_buckets d
-    WHERE d.kind = ${kind} AND (d.organization_id, d.period_start) IN (
-      SELECT q.organization_id, q.period_start FROM edge_analytics.dirty_buckets q
-      JOIN jsonb_to_recordset(${targets}::jsonb) AS t(organization_id uuid, period_start date)
-        ON t.organization_id = q.organization_id AND t.period_start = q.period_start
-      WHERE q.kind = ${kind}
-      FOR UPDATE OF q SKIP LOCKED)
+    WHERE d.kind = ${kind} AND (d.organization_id, d.period_start) IN (${pick})
     RETURNING d.organization_id, d.period_start)`;
   const body = kind === "invoiced_usage" ? invoicedUsage() : kind === "revenue" ? revenue() : kind === "usage_day" ? usageDays() : usagePeriods(kind);
   const result = await db.execute<Recomputed>(sql`WITH ${picked}, ${body}

@@ -7,7 +7,7 @@ import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
 import { ALL_FEEDS, type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
-import { KINDS, markFailed, queuedBuckets, recompute, type Bucket, type Kind } from "./recompute.ts";
+import { KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
 
 export type RefreshOptions = {
   /** Stop starting new batches after this long; the queue carries the rest to the next run. */
@@ -19,6 +19,8 @@ export type RefreshOptions = {
   chunkRows?: number;
   /** Rows a collect chunk may scan at most (default: SCAN_ROWS in collect.ts). Tests use small ones. */
   scanRows?: number;
+  /** Batches recomputed at once (ROLLUP_REFRESH_CONCURRENCY; default 1 here). */
+  concurrency?: number;
 };
 
 export type RefreshReport = {
@@ -79,26 +81,41 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
 /**
  * Step 2: recompute queued buckets (one organization's only, for a queue consumer) until none is
  * left or `deadline` passes, retry failed ones, then mark built and fresh what that finished.
+ * `concurrency` workers take batches off the queue at once (SKIP LOCKED: never the same bucket).
  */
 export async function recomputeQueued(
   db: Database,
   report: RefreshReport,
-  opts: { deadline: number; batchSize?: number; organizationId?: string },
+  opts: { deadline: number; batchSize?: number; organizationId?: string; concurrency?: number },
 ): Promise<RefreshReport> {
-  const { deadline, batchSize = 25, organizationId } = opts;
+  const { deadline, batchSize = 25, organizationId, concurrency = 1 } = opts;
   // Days before weeks and months: those are rebuilt from the day rows.
   for (const kind of KINDS) {
-    for (;;) {
-      if (Date.now() > deadline) {
-        report.complete = false;
-        report.left = await queuedPerKind(db);
-        return report;
+    const started = Date.now();
+    let outOfTime = false;
+    let failed = false;
+    const worker = async () => {
+      while (!failed) {
+        if (Date.now() > deadline) {
+          outOfTime = true;
+          return;
+        }
+        // Nothing picked: the kind's queue is empty, or the rest is held by the other workers.
+        if ((await recomputeNextOrIsolate(db, kind, batchSize, organizationId, report)) === 0) return;
       }
-      const started = Date.now();
-      const buckets = await queuedBuckets(db, kind, batchSize, false, organizationId);
-      if (buckets.length > 0) report.recomputed[kind] += await recomputeOrIsolate(db, kind, buckets, report);
-      report.recomputeMs[kind] += Date.now() - started;
-      if (buckets.length === 0) break;
+    };
+    // Every worker ends before the run goes on (or fails): none is left using the connection.
+    const ended = await Promise.allSettled(Array.from({ length: concurrency }, () => worker().catch((err: unknown) => {
+      failed = true;
+      throw err;
+    })));
+    report.recomputeMs[kind] += Date.now() - started;
+    const error = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
+    if (error) throw error.reason;
+    if (outOfTime) {
+      report.complete = false;
+      report.left = await queuedPerKind(db);
+      return report;
     }
   }
   for (const kind of KINDS) {
@@ -174,6 +191,25 @@ async function markFresh(db: Database): Promise<void> {
       SELECT 1 FROM edge_analytics.dirty_buckets d
       WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);
+}
+
+/**
+ * The next batch of a kind; when it fails on a data error, the buckets queued at that point are
+ * isolated one by one (below). Returns the buckets taken off the queue, recomputed or marked failed.
+ */
+async function recomputeNextOrIsolate(db: Database, kind: Kind, limit: number, organizationId: string | undefined, report: RefreshReport): Promise<number> {
+  try {
+    const { buckets } = await recomputeNext(db, kind, limit, organizationId);
+    report.recomputed[kind] += buckets;
+    return buckets;
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    const queued = await queuedBuckets(db, kind, limit, false, organizationId);
+    let done = 0;
+    for (const bucket of queued) done += await recomputeOrIsolate(db, kind, [bucket], report);
+    report.recomputed[kind] += done;
+    return queued.length;
+  }
 }
 
 /**

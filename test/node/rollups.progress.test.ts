@@ -154,4 +154,13 @@ describe("after the first build", () => {
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(after);
     expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(after);
   });
+
+  it("several workers in one run share the queue: each bucket recomputed once, the answers exact", async () => {
+    const { s, expected } = await fiveMonths();
+    // One bucket per batch, three workers: five months handed out one at a time, none twice.
+    const report = await refreshRollups(t.db, { budgetMs: 60_000, batchSize: 1, concurrency: 3 });
+    expect(report).toMatchObject({ complete: true, failed: 0, left: NOTHING_LEFT });
+    expect(report.recomputed.invoiced_usage).toBe(5);
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
+  });
 });

@@ -185,24 +185,30 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
     (SELECT coalesce(cursor_updated_at, since) FROM pass),
     (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))`;
   // Rows are pulled from the index only as far as needed: until chunkRows changed ones are found, or
-  // scanRows were scanned (changed or already seen), whichever comes first.
+  // scanRows were scanned (changed or already seen), whichever comes first. The scan keeps only each
+  // row's key and xmin (a re-read of an overlap full of seen rows copies nothing else); the changed
+  // rows are then fetched whole by id, in the same snapshot.
+  const scanned = initial
+    ? sql``
+    : sql`scanned AS MATERIALIZED (
+        SELECT t.updated_at, t.id, t.xmin AS row_xmin FROM ${table} t WHERE ${fromCursor} ORDER BY t.updated_at, t.id LIMIT ${scanRows}
+      ),`;
   const changed = initial
     ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
     : sql`changed AS MATERIALIZED (
-        SELECT s.* FROM (
-          SELECT t.*, t.xmin AS row_xmin FROM ${table} t WHERE ${fromCursor} ORDER BY t.updated_at, t.id LIMIT ${scanRows}
-        ) s, pass
-        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`, sql`pass.xmax_now`)}
-        ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
+        SELECT t.* FROM (
+          SELECT s.id FROM scanned s, pass WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`, sql`pass.xmax_now`)}
+          ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
+        ) u JOIN ${table} t ON t.id = u.id
       )`;
   // Where the chunk stopped: at its last changed row when it took all it may, else at the last row
-  // the scan may reach (when there is one); the pass stays open while either limit was reached.
+  // scanned when the scan took all it may; the pass stays open while either limit was reached.
   const last = initial
     ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id WHERE false`
     : sql`(SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
       UNION ALL
-      (SELECT t.updated_at, t.id FROM ${table} t WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND ${fromCursor}
-       ORDER BY t.updated_at, t.id OFFSET ${scanRows - 1} LIMIT 1)`;
+      (SELECT updated_at, id FROM scanned WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND (SELECT count(*) FROM scanned) >= ${scanRows}
+       ORDER BY updated_at DESC, id DESC LIMIT 1)`;
   const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
     WITH pass AS (
       -- The pass in progress, or one starting now (its start time and snapshot).
@@ -214,6 +220,7 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
         pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax_now
       FROM edge_analytics.refresh_watermarks w WHERE w.source = ${source}
     ),
+    ${scanned}
     ${changed},
     queued AS (
       INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)

@@ -1,4 +1,4 @@
-// npm run bench:rollups [-- --sizes build-1Mx3,build-3M,build-10M --concurrency 2 --update-docs]
+// npm run bench:rollups [-- --sizes build-1Mx3,build-3M,build-10M --consumers 2 --stamp-sizes build-1Mx3 --update-docs]
 // The rollup build at scale (docs/rollups.md): per size, the rollups dropped and built from nothing,
 // a day's writes and a bulk touch of every invoice; then, for the sizes of --stamp-sizes, every row
 // of fees, invoices and daily_usages stamped now (as just after a load or a backfill) and the build
@@ -19,15 +19,15 @@ const root = join(import.meta.dirname, "..", "..");
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: BUILD_SIZES.map((s) => s.label).join(",") },
-    concurrency: { type: "string", default: "2" },
+    consumers: { type: "string", default: "2" },
     // Stamping every row takes minutes per million fees (all of fees' indexes are rewritten): by
     // default only the size the goal names is stamped; the others keep their stamps as loaded.
     "stamp-sizes": { type: "string", default: "build-1Mx3" },
     "update-docs": { type: "boolean", default: false },
   },
 });
-const concurrency = Number(values.concurrency);
-if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency must be a positive integer");
+const consumers = Number(values.consumers);
+if (!Number.isInteger(consumers) || consumers < 1) throw new Error("--consumers must be a positive integer");
 const sizes = values.sizes.split(",").map((label) => {
   const size = findSize(label);
   if (!size) throw new Error(`unknown size ${label}; known: ${BUILD_SIZES.map((s) => s.label).join(", ")}`);
@@ -131,8 +131,8 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     const stampSeconds = (performance.now() - t) / 1000;
     console.log(`${size.label}: every row stamped now in ${stampSeconds.toFixed(0)} s; first build, cron runs only`);
     const inline = await buildInline(s);
-    console.log(`${size.label}: ${inline.seconds.toFixed(1)} s; first build, ${concurrency} queue consumers`);
-    const queue = await buildQueued(s, concurrency);
+    console.log(`${size.label}: ${inline.seconds.toFixed(1)} s; first build, ${consumers} queue consumers`);
+    const queue = await buildQueued(s, consumers);
     console.log(`${size.label}: ${queue.seconds.toFixed(1)} s; a day's writes`);
     return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, fresh: { stampSeconds, inline, queue, dayMs: await daysRefresh(s) } };
   } finally {

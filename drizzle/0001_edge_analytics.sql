@@ -272,3 +272,9 @@ DROP INDEX CONCURRENTLY IF EXISTS "edge_analytics_subscriptions_on_updated_at";
 -- time: a small part of the fees, so a small index; without it each month reads every uninvoiced fee.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_instant" ON "fees" USING btree ("organization_id", "created_at")
 	WHERE "invoice_id" IS NULL AND "pay_in_advance" IS TRUE AND "deleted_at" IS NULL;
+--> statement-breakpoint
+-- An invoice changed (finalized, voided, a dispute lost): the months of its fees, read from this
+-- index alone. Through Lago's index on invoice_id each fee's row was fetched for its creation time;
+-- after a bulk touch of every invoice that was most of a refresh.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_on_invoice_id_created_at" ON "fees" USING btree ("invoice_id", "created_at")
+	INCLUDE ("organization_id");

@@ -19,7 +19,7 @@ export type RefreshOptions = {
   chunkRows?: number;
   /** Rows a collect chunk may scan at most (default: SCAN_ROWS in collect.ts). Tests use small ones. */
   scanRows?: number;
-  /** Batches recomputed at once (ROLLUP_REFRESH_CONCURRENCY; default 1 here). */
+  /** Statements (collect chunks, recompute batches) run at once (ROLLUP_REFRESH_CONCURRENCY; default 1 here). */
   concurrency?: number;
 };
 
@@ -64,7 +64,9 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
   const collectDeadline = collectStarted + budgetMs / 2;
   const watermarks = await readWatermarks(db);
   const firstBuild = (watermarks.get("fees")?.watermark ?? null) === null;
-  for (const source of SOURCES) {
+  // Each source's pass is its own row and its own statements: `concurrency` of them at once.
+  const slot = limiter(opts.concurrency ?? 1);
+  await settleAll(SOURCES.map((source) => () => slot(async () => {
     const { watermark = null, passOpen = false } = watermarks.get(source) ?? {};
     const collected = await collectChanges(db, source, {
       feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, ...(chunkRows ? { chunkRows } : {}), ...(scanRows ? { scanRows } : {}),
@@ -72,7 +74,8 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
     report.queued += collected.queued;
     report.rowsRead += collected.rows;
     if (!collected.done) report.collecting.push(source);
-  }
+  })));
+  report.collecting.sort((a, b) => SOURCES.indexOf(a) - SOURCES.indexOf(b));
   report.collectMs = Date.now() - collectStarted;
   report.complete = report.collecting.length === 0;
   return report;
@@ -89,34 +92,42 @@ export async function recomputeQueued(
   opts: { deadline: number; batchSize?: number; organizationId?: string; concurrency?: number },
 ): Promise<RefreshReport> {
   const { deadline, batchSize = 25, organizationId, concurrency = 1 } = opts;
-  // Days before weeks and months: those are rebuilt from the day rows.
-  for (const kind of KINDS) {
-    const started = Date.now();
-    let outOfTime = false;
-    let failed = false;
-    const worker = async () => {
-      while (!failed) {
-        if (Date.now() > deadline) {
-          outOfTime = true;
-          return;
-        }
-        // Nothing picked: the kind's queue is empty, or the rest is held by the other workers.
-        if ((await recomputeNextOrIsolate(db, kind, batchSize, organizationId, report)) === 0) return;
+  const slot = limiter(concurrency);
+  let outOfTime = false;
+  let failed = false;
+  // One worker: the kind's next batches until none is left that no other worker holds. The first
+  // error stops every worker at its next batch.
+  const worker = (kind: Kind) => async () => {
+    while (!failed) {
+      if (Date.now() > deadline) {
+        outOfTime = true;
+        return;
       }
-    };
-    // Every worker ends before the run goes on (or fails): none is left using the connection.
-    const ended = await Promise.allSettled(Array.from({ length: concurrency }, () => worker().catch((err: unknown) => {
-      failed = true;
-      throw err;
-    })));
-    report.recomputeMs[kind] += Date.now() - started;
-    const error = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
-    if (error) throw error.reason;
-    if (outOfTime) {
-      report.complete = false;
-      report.left = await queuedPerKind(db);
-      return report;
+      try {
+        if ((await slot(() => recomputeNextOrIsolate(db, kind, batchSize, organizationId, report))) === 0) return;
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
+  };
+  // The chains run side by side, sharing the `concurrency` statements; within one, days before
+  // weeks and months (those are rebuilt from the day rows). recomputeMs: each kind's wall time.
+  await settleAll(CHAINS.map((kinds) => async () => {
+    for (const kind of kinds) {
+      const started = Date.now();
+      try {
+        await settleAll(Array.from({ length: concurrency }, () => worker(kind)));
+      } finally {
+        report.recomputeMs[kind] += Date.now() - started;
+      }
+      if (outOfTime || failed) return;
+    }
+  }));
+  if (outOfTime) {
+    report.complete = false;
+    report.left = await queuedPerKind(db);
+    return report;
   }
   for (const kind of KINDS) {
     for (const bucket of await queuedBuckets(db, kind, RETRIES_PER_RUN, true, organizationId)) {
@@ -127,6 +138,36 @@ export async function recomputeQueued(
   await markFresh(db);
   report.left = await queuedPerKind(db);
   return report;
+}
+
+// Kinds that depend on each other, in order; the chains are independent of each other.
+const CHAINS: Kind[][] = [["invoiced_usage"], ["revenue"], ["usage_day", "usage_week", "usage_month"]];
+
+/** At most `n` calls of the returned function's tasks run at once; the others wait their turn. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over as is
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+/**
+ * Runs the tasks at once and waits for every one of them to end (none is left using the connection
+ * when the run goes on), then throws the first error, if any.
+ */
+async function settleAll(tasks: (() => Promise<unknown>)[]): Promise<void> {
+  const ended = await Promise.allSettled(tasks.map((task) => task()));
+  const error = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
+  if (error) throw error.reason;
 }
 
 /** Organizations with buckets waiting (failed ones included, for their retry): a queue's work units. */

@@ -86,12 +86,13 @@ export function goals(sizes: SizeReport[]): string[] {
     ...REVENUE_ENDPOINTS.map(({ key, name }): [string, number, (n: number) => boolean] =>
       [`${name} uncached, 1M / 10k: at most 2x`, median(big, `${key}Service`) / median(small, `${key}Service`), (n) => n <= 2]),
   ];
-  // The refresh's goals (issue 13), judged at 1M; a figure in seconds or runs, not a ratio.
+  // The refresh's goals (issue 13), here on eleven organizations of 1M, a heavier shape than the one
+  // they are stated for (npm run bench:rollups, build-1Mx3); a figure in seconds or runs, not a ratio.
   const runs = big.refresh.bulkTouch.runs;
   const absorbedIn = runs.findIndex((r) => r.done) + 1; // 0: not absorbed in the runs measured
   const refreshChecks = [
-    [`refresh after a day's writes at 1M: at most 1 s (measured ${fmt(big.refresh.incrementalMs)} ms)`, big.refresh.incrementalMs <= 1000],
-    [`bulk touch of every invoice at 1M (${big.refresh.bulkTouch.invoices} invoices) absorbed within 3 runs (after them a run finds nothing to redo; measured: ${absorbedIn > 0 ? `${absorbedIn} runs` : `not within ${runs.length}`})`, absorbedIn > 0 && absorbedIn <= 3],
+    [`refresh after a day's writes at 1M (eleven organizations): at most 1 s (measured ${fmt(big.refresh.incrementalMs)} ms)`, big.refresh.incrementalMs <= 1000],
+    [`bulk touch of every invoice at 1M (eleven organizations, ${big.refresh.bulkTouch.invoices} invoices) absorbed within 3 runs (after them a run finds nothing to redo; measured: ${absorbedIn > 0 ? `${absorbedIn} runs` : `not within ${runs.length}`})`, absorbedIn > 0 && absorbedIn <= 3],
     [`no run recomputes 0 buckets while work is queued after the bulk touch`, runs.every((r) => r.recomputed > 0 || r.rowsRead > 0)],
     [`a day's writes right after the bulk touch reach the answers within 1 s of their refresh (measured ${fmt(big.refresh.bulkTouch.dayAfterMs)} ms)`, big.refresh.bulkTouch.dayAfterMs <= 1000],
   ] as const;

@@ -13,9 +13,9 @@ import { collectRollupChanges, refreshRollups, type RefreshReport } from "./roll
  */
 export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, "rollups refreshed", async (db, config) => {
-    const budgetMs = config.rollupRefreshBudgetMs;
-    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, { budgetMs, concurrency: config.rollupRefreshConcurrency }) };
-    const report = await collectRollupChanges(db, { budgetMs });
+    const run = { budgetMs: config.rollupRefreshBudgetMs, concurrency: config.rollupRefreshConcurrency };
+    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, run) };
+    const report = await collectRollupChanges(db, run);
     return { report, enqueued: await enqueueRollupWork(db, env.ROLLUP_QUEUE) };
   });
 }

@@ -65,46 +65,43 @@ async function built(s: Session): Promise<boolean> {
   return r.rows[0]?.n === 0;
 }
 
-/** The cron without a queue: runs as deployed (CRON_RUN) back to back until every rollup is built. */
-async function buildInline(s: Session): Promise<Build> {
+/** The rollups dropped, then `run` again and again until every rollup is built: its time and runs. */
+async function buildFromNothing(s: Session, run: () => Promise<RefreshReport>): Promise<Build> {
   await applyServiceMigration(s.pg, true);
   const started = performance.now();
   const runs: Run[] = [];
   const spent = newSpent();
   while (!(await built(s)) && runs.length < 50) {
     const t = performance.now();
-    const report = await refreshRollups(s.db, CRON_RUN);
+    const report = await run();
     runs.push(runOf(performance.now() - t, report));
     addSpent(spent, report);
   }
   return { seconds: (performance.now() - started) / 1000, runs, spent };
 }
 
+/** The cron without a queue: runs as deployed (CRON_RUN) back to back. */
+const buildInline = (s: Session) => buildFromNothing(s, () => refreshRollups(s.db, CRON_RUN));
+
 /**
  * The cron with a queue: its collect, then `consumers` consumers at once, each taking the next
  * organization (a message) and recomputing its buckets with CRON_RUN's concurrency, as
- * src/rollups/queue.ts does per message;
- * then the cron's next run marks what is built. One organization is one consumer's work.
+ * src/rollups/queue.ts does per message; then the cron's next run marks what is built. One
+ * organization is one consumer's work.
  */
 async function buildQueued(s: Session, consumers: number): Promise<Build & { consumers: number }> {
-  await applyServiceMigration(s.pg, true);
-  const started = performance.now();
-  const runs: Run[] = [];
-  const spent = newSpent();
-  while (!(await built(s)) && runs.length < 50) {
-    const t = performance.now();
-    const report = await collectRollupChanges(s.db, { budgetMs: 60_000 });
+  const build = await buildFromNothing(s, async () => {
+    const report = await collectRollupChanges(s.db, CRON_RUN);
     const messages = await organizationsQueued(s.db);
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + CRON_RUN.budgetMs;
     await Promise.all(Array.from({ length: Math.min(consumers, messages.length) }, async () => {
       for (let next = messages.shift(); next !== undefined; next = messages.shift()) {
         await recomputeQueued(s.db, report, { deadline, organizationId: next, concurrency: CRON_RUN.concurrency });
       }
     }));
-    runs.push(runOf(performance.now() - t, report));
-    addSpent(spent, report);
-  }
-  return { seconds: (performance.now() - started) / 1000, runs, spent, consumers };
+    return report;
+  });
+  return { ...build, consumers };
 }
 
 /**

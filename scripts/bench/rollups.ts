@@ -8,12 +8,19 @@
 import "../node-version.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import { collectRollupChanges, organizationsQueued, recomputeQueued, refreshRollups, type RefreshReport } from "../../src/rollups/refresh.ts";
 import { BUILD_SIZES, ensureDataset, findSize, type Size } from "./dataset.ts";
 import { startBenchServer } from "./postgres.ts";
 import { resultsFile, writeSection } from "./results-file.ts";
-import { applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysWrites, openSession, type Session } from "./scenarios.ts";
+import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
+import { readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
+import { usage } from "../../src/queries/usage.ts";
+import { readUsage } from "../../src/queries/usage-rollup.ts";
+import { checkRevenue } from "./revenue.ts";
+import {
+  applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysWrites, invoicedUsageFilters, openSession, type Session, usageFilters,
+} from "./scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const { values } = parseArgs({
@@ -46,6 +53,8 @@ type Result = {
   settled: Build; dayMs: number; bulk: BulkTouch;
   /** With every row stamped now first (the sizes of --stamp-sizes): both builds, and a day's writes after them. */
   fresh?: { stampSeconds: number; inline: Build; queue: Build & { consumers: number }; dayMs: number };
+  /** Rollup answers = direct queries after the bulk touch's refreshes (and after the fresh builds' day of writes). */
+  exact: boolean[];
 };
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -121,7 +130,8 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     console.log(`${size.label}: ${settled.seconds.toFixed(1)} s; a day's writes, then a bulk touch of every invoice`);
     const dayMs = await daysRefresh(s);
     const bulk = await bulkTouch(s);
-    if (!stamped.has(size.label.toLowerCase())) return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk };
+    const settledExact = await exact(s);
+    if (!stamped.has(size.label.toLowerCase())) return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, exact: [settledExact] };
     const t = performance.now();
     for (const table of ["fees", "invoices", "daily_usages"]) await s.pg.query(`UPDATE ${table} SET updated_at = (now() AT TIME ZONE 'UTC')`);
     await s.pg.query("VACUUM (ANALYZE) fees, invoices, daily_usages");
@@ -131,7 +141,8 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     console.log(`${size.label}: ${inline.seconds.toFixed(1)} s; first build, ${consumers} queue consumers`);
     const queue = await buildQueued(s, consumers);
     console.log(`${size.label}: ${queue.seconds.toFixed(1)} s; a day's writes`);
-    return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, fresh: { stampSeconds, inline, queue, dayMs: await daysRefresh(s) } };
+    const fresh = { stampSeconds, inline, queue, dayMs: await daysRefresh(s) };
+    return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, fresh, exact: [settledExact, await exact(s)] };
   } finally {
     await s.close();
   }
@@ -139,6 +150,20 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
 
 const countsOf = (c: { invoices: number; daily_usages: number; bytes: string } | undefined) =>
   ({ database: c?.bytes ?? "?", invoices: c?.invoices ?? 0, dailyUsages: c?.daily_usages ?? 0 });
+
+/**
+ * The target's answers from the rollups against the direct queries on Lago's tables: invoiced_usage
+ * (every month), usage (monthly, the last 12 months) and the four revenue endpoints.
+ */
+async function exact(s: Session): Promise<boolean> {
+  const iu = invoicedUsageFilters(now);
+  const u = usageFilters(now);
+  const served = await readInvoicedUsage(s.db, s.organizationId, iu, true);
+  const usageServed = await readUsage(s.db, s.organizationId, u, true);
+  return isDeepStrictEqual(served.rows, await invoicedUsage(s.db, s.organizationId, iu))
+    && isDeepStrictEqual(usageServed.rows, await usage(s.db, s.organizationId, u))
+    && (await checkRevenue(s.db, s.organizationId, now)).identical;
+}
 
 /** A day's writes, then one cron run (no queue): its time. */
 async function daysRefresh(s: Session): Promise<number> {
@@ -176,6 +201,7 @@ const lines: [string, (r: Result) => string][] = [
   ["first build, cron collect + queue consumers at once, right after (s)", fresh((f) => `**${f.queue.seconds.toFixed(1)}** (${f.queue.consumers} consumers)`)],
   ["its runs", fresh((f) => runs(f.queue))],
   ["a day's writes while every row is within the 15-minute overlap: refresh (ms)", fresh((f) => fmt(f.dayMs))],
+  ["rollup answers = direct queries (invoiced_usage / usage / revenue endpoints), after the bulk touch / at the end", (r) => r.exact.map((e) => (e ? "yes" : "**NO**")).join(" / ")],
 ];
 const table = [["", ...results.map((r) => r.size.label)], ["---", ...results.map(() => "---")], ...lines.map(([name, cell]) => [name, ...results.map(cell)])]
   .map((row) => `| ${row.join(" | ")} |`).join("\n");
@@ -194,6 +220,7 @@ if (target) {
     `- ${target.bulk.runs.every((r) => r.recomputed > 0 || r.rowsRead > 0) ? "met" : "NOT met"}: no run recomputes 0 buckets while work is queued after the bulk touch`,
     `- ${target.bulk.dayAfterMs <= 1000 ? "met" : "NOT met"}: a day's writes right after the bulk touch reach the answers within 1 s of their refresh (measured ${fmt(target.bulk.dayAfterMs)} ms)`,
   );
+  goals.push(`- ${results.every((r) => r.exact.every(Boolean)) ? "met" : "NOT met"}: the rollups answer exactly what the direct queries do, at every size and point checked`);
   const big = results.find((r) => r.size.label === "build-10M") ?? results.find((r) => r.size.label === "build-3M");
   if (big) {
     const factor = big.size.fees / target.size.fees;

@@ -108,7 +108,7 @@ export function usageFilters(now: Date): UsageFilters {
 export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
   const built = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status WHERE built_at IS NOT NULL");
   const started = performance.now();
-  let report = await refreshRollups(s.db, { budgetMs: 3_600_000, batchSize: 25 });
+  let report = await refreshRollups(s.db, { budgetMs: 3_600_000 });
   while (!report.complete) report = await refreshRollups(s.db, { budgetMs: 3_600_000 });
   let firstBuild: SizeResult["refresh"]["firstBuild"];
   const rollups = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status");

@@ -13,6 +13,13 @@ import type { Scope } from "../queries/revenue-window.ts";
 export const KINDS = ["invoiced_usage", "revenue", "usage_day", "usage_week", "usage_month"] as const;
 export type Kind = (typeof KINDS)[number];
 export type Bucket = { organizationId: string; periodStart: string };
+
+/**
+ * Buckets per recompute statement. A month of fees or invoices is a large bucket (about 2 s at 10M
+ * fees in one organization), so few go at once: a batch started just before a run's deadline then
+ * overruns it by seconds, not by a minute. A day of usage is a small one.
+ */
+export const BATCH_SIZES: Record<Kind, number> = { invoiced_usage: 5, revenue: 5, usage_day: 25, usage_week: 25, usage_month: 25 };
 export type Recomputed = { buckets: number; rows: number };
 
 // Constant fragments only; never the caller's text.

@@ -7,11 +7,12 @@ import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
 import { ALL_FEEDS, type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
-import { KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
+import { BATCH_SIZES, KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
 
 export type RefreshOptions = {
   /** Stop starting new batches after this long; the queue carries the rest to the next run. */
   budgetMs?: number;
+  /** Buckets per recompute statement, for every kind (default: BATCH_SIZES per kind). Tests use small ones. */
   batchSize?: number;
   /** See DEFAULT_OVERLAP in collect.ts. */
   overlap?: string;
@@ -91,7 +92,7 @@ export async function recomputeQueued(
   report: RefreshReport,
   opts: { deadline: number; batchSize?: number; organizationId?: string; concurrency?: number },
 ): Promise<RefreshReport> {
-  const { deadline, batchSize = 25, organizationId, concurrency = 1 } = opts;
+  const { deadline, batchSize, organizationId, concurrency = 1 } = opts;
   const slot = limiter(concurrency);
   let outOfTime = false;
   let failed = false;
@@ -104,7 +105,7 @@ export async function recomputeQueued(
         return;
       }
       try {
-        if ((await slot(() => recomputeNextOrIsolate(db, kind, batchSize, organizationId, report))) === 0) return;
+        if ((await slot(() => recomputeNextOrIsolate(db, kind, batchSize ?? BATCH_SIZES[kind], organizationId, report))) === 0) return;
       } catch (err) {
         failed = true;
         throw err;

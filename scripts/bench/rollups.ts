@@ -19,7 +19,7 @@ import { usage } from "../../src/queries/usage.ts";
 import { readUsage } from "../../src/queries/usage-rollup.ts";
 import { checkRevenue } from "./revenue.ts";
 import {
-  applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysWrites, invoicedUsageFilters, openSession, type Session, usageFilters,
+  applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysRefresh, invoicedUsageFilters, openSession, type Session, usageFilters,
 } from "./scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -128,7 +128,7 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     console.log(`${size.label}: first build, cron runs only, stamps as they are`);
     const settled = await buildInline(s);
     console.log(`${size.label}: ${settled.seconds.toFixed(1)} s; a day's writes, then a bulk touch of every invoice`);
-    const dayMs = await daysRefresh(s);
+    const dayMs = (await daysRefresh(s)).ms;
     const bulk = await bulkTouch(s);
     const settledExact = await exact(s);
     if (!stamped.has(size.label.toLowerCase())) return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, exact: [settledExact] };
@@ -141,7 +141,7 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     console.log(`${size.label}: ${inline.seconds.toFixed(1)} s; first build, ${consumers} queue consumers`);
     const queue = await buildQueued(s, consumers);
     console.log(`${size.label}: ${queue.seconds.toFixed(1)} s; a day's writes`);
-    const fresh = { stampSeconds, inline, queue, dayMs: await daysRefresh(s) };
+    const fresh = { stampSeconds, inline, queue, dayMs: (await daysRefresh(s)).ms };
     return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, fresh, exact: [settledExact, await exact(s)] };
   } finally {
     await s.close();
@@ -165,13 +165,6 @@ async function exact(s: Session): Promise<boolean> {
     && (await checkRevenue(s.db, s.organizationId, now)).identical;
 }
 
-/** A day's writes, then one cron run (no queue): its time. */
-async function daysRefresh(s: Session): Promise<number> {
-  await daysWrites(s);
-  const t = performance.now();
-  await refreshRollups(s.db, CRON_RUN);
-  return performance.now() - t;
-}
 
 const server = startBenchServer(join(root, ".data", "bench-postgres"));
 const results: Result[] = [];
@@ -185,7 +178,7 @@ const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toPrecision(3));
 const runs = (b: Build) => b.runs.map((r) => `${(r.ms / 1000).toFixed(1)} s (${r.recomputed} done, ${r.left} left${r.collecting ? `, ${r.collecting} collecting` : ""})`).join("; ");
 const spentText = (spent: Build["spent"]) => [`collect ${(spent.collectMs / 1000).toFixed(1)}`,
   ...Object.entries(spent.kinds).map(([kind, k]) => `${kind} ${(k.ms / 1000).toFixed(1)} / ${k.buckets}`)].join(", ");
-const fresh = <T>(cell: (f: NonNullable<Result["fresh"]>) => T) => (r: Result) => (r.fresh ? String(cell(r.fresh)) : "not measured (--stamp-sizes)");
+const ifFresh = <T>(cell: (f: NonNullable<Result["fresh"]>) => T) => (r: Result) => (r.fresh ? String(cell(r.fresh)) : "not measured (--stamp-sizes)");
 const lines: [string, (r: Result) => string][] = [
   ["data: organizations × fees each, invoices, daily usages, database size", (r) => `${r.size.organizations} × ${r.size.fees.toLocaleString("en")}, ${r.invoices.toLocaleString("en")}, ${r.dailyUsages.toLocaleString("en")}, ${r.database}`],
   ["first build, cron runs only, rows stamped long ago (s)", (r) => `**${r.settled.seconds.toFixed(1)}**`],
@@ -195,12 +188,12 @@ const lines: [string, (r: Result) => string][] = [
   ["bulk touch of every invoice: cron runs until one finds nothing to do (ms, buckets recomputed, rows read)", (r) =>
     r.bulk.runs.map((x) => `${fmt(x.ms)} (${x.recomputed}, ${x.rowsRead})${x.done ? " done" : ""}`).join(", ")],
   ["a day's writes right after the bulk touch: refresh (ms)", (r) => fmt(r.bulk.dayAfterMs)],
-  ["then every fee, invoice and daily usage stamped now (s)", fresh((f) => f.stampSeconds.toFixed(0))],
-  ["first build, cron runs only, right after (s)", fresh((f) => `**${f.inline.seconds.toFixed(1)}**`)],
-  ["its runs", fresh((f) => runs(f.inline))],
-  ["first build, cron collect + queue consumers at once, right after (s)", fresh((f) => `**${f.queue.seconds.toFixed(1)}** (${f.queue.consumers} consumers)`)],
-  ["its runs", fresh((f) => runs(f.queue))],
-  ["a day's writes while every row is within the 15-minute overlap: refresh (ms)", fresh((f) => fmt(f.dayMs))],
+  ["then every fee, invoice and daily usage stamped now (s)", ifFresh((f) => f.stampSeconds.toFixed(0))],
+  ["first build, cron runs only, right after (s)", ifFresh((f) => `**${f.inline.seconds.toFixed(1)}**`)],
+  ["its runs", ifFresh((f) => runs(f.inline))],
+  ["first build, cron collect + queue consumers at once, right after (s)", ifFresh((f) => `**${f.queue.seconds.toFixed(1)}** (${f.queue.consumers} consumers)`)],
+  ["its runs", ifFresh((f) => runs(f.queue))],
+  ["a day's writes while every row is within the 15-minute overlap: refresh (ms)", ifFresh((f) => fmt(f.dayMs))],
   ["rollup answers = direct queries (invoiced_usage / usage / revenue endpoints), after the bulk touch / at the end", (r) => r.exact.map((e) => (e ? "yes" : "**NO**")).join(" / ")],
 ];
 const table = [["", ...results.map((r) => r.size.label)], ["---", ...results.map(() => "---")], ...lines.map(([name, cell]) => [name, ...results.map(cell)])]

@@ -127,12 +127,9 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
     edge_analytics.revenue_monthly, edge_analytics.revenue_overdue_monthly, edge_analytics.revenue_mrr`);
   // Incremental, as a cron run sees a day of Lago: 100 of the target's fees of the current month
   // and all its daily usages of the latest day rewritten (updated_at only: data and answers stay).
-  const dayRows = await daysWrites(s);
-  let t = performance.now();
-  await refreshRollups(s.db, CRON_RUN);
-  const incrementalMs = performance.now() - t;
+  const { rows: dayRows, ms: incrementalMs } = await daysRefresh(s);
   // Steady state: nothing new since the last run; the overlap window is read again.
-  t = performance.now();
+  const t = performance.now();
   await refreshRollups(s.db, CRON_RUN);
   const steadyMs = performance.now() - t;
   return { firstBuild, incrementalMs, steadyMs, dayRows, bulkTouch: await bulkTouch(s) };
@@ -141,8 +138,16 @@ export async function refreshAll(s: Session): Promise<SizeResult["refresh"]> {
 /** A cron run as deployed: the defaults of ROLLUP_REFRESH_BUDGET_MS and ROLLUP_REFRESH_CONCURRENCY. */
 export const CRON_RUN = { budgetMs: 60_000, concurrency: 2 } as const;
 
+/** A day's writes (daysWrites), then one cron run: the daily usages rewritten and the run's time. */
+export async function daysRefresh(s: Session): Promise<{ rows: number; ms: number }> {
+  const rows = await daysWrites(s);
+  const t = performance.now();
+  await refreshRollups(s.db, CRON_RUN);
+  return { rows, ms: performance.now() - t };
+}
+
 /** 100 of the target's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
-export async function daysWrites(s: Session): Promise<number> {
+async function daysWrites(s: Session): Promise<number> {
   await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
     SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
     ORDER BY id LIMIT 100)`, [s.organizationId]);
@@ -166,10 +171,7 @@ export async function bulkTouch(s: Session): Promise<BulkTouch> {
     runs.push({ ms: performance.now() - t, rowsRead: report.rowsRead, recomputed: sum(report.recomputed), done });
     if (done) break;
   }
-  await daysWrites(s);
-  const t = performance.now();
-  await refreshRollups(s.db, CRON_RUN);
-  return { invoices: touched.rowCount ?? 0, runs, dayAfterMs: performance.now() - t };
+  return { invoices: touched.rowCount ?? 0, runs, dayAfterMs: (await daysRefresh(s)).ms };
 }
 
 /**

@@ -175,8 +175,8 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
   const table = TABLES[source];
   // The first read of a table (no watermark, no pass open) takes it whole in one statement: the
   // buckets come from the ranges of FIRST_BUILD (or, for a feed without one, from a scan grouped by
-  // organization and period), nothing is skipped, so there is nothing to remember between chunks. Later passes go in chunks, in (updated_at, id) order
-  // from where the last chunk stopped, each bounded both by the changed rows it takes (chunkRows)
+  // organization and period), nothing is skipped, so there is nothing to remember between chunks.
+  // Later passes go in chunks, in (updated_at, id) order from where the last chunk stopped, each bounded both by the changed rows it takes (chunkRows)
   // and by the rows it scans (scanRows), so re-reading an overlap the last pass already saw (every
   // row of a table loaded minutes ago, say) costs bounded steps too.
   //

@@ -278,3 +278,19 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_instant" ON "fees" 
 -- after a bulk touch of every invoice that was most of a refresh.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_on_invoice_id_created_at" ON "fees" USING btree ("invoice_id", "created_at")
 	INCLUDE ("organization_id");
+--> statement-breakpoint
+-- The oldest transaction in flight when each source's last pass (and the open one) took its
+-- snapshot, and where the settled re-check has read to (src/rollups/collect.ts).
+ALTER TABLE edge_analytics.refresh_watermarks
+	ADD COLUMN IF NOT EXISTS "in_flight_since" timestamp(6),
+	ADD COLUMN IF NOT EXISTS "pass_in_flight_since" timestamp(6),
+	ADD COLUMN IF NOT EXISTS "settled_updated_at" timestamp(6),
+	ADD COLUMN IF NOT EXISTS "settled_id" uuid;
+--> statement-breakpoint
+-- Each finished pass: the stamps it read from (since) and the snapshot it read them in.
+CREATE TABLE IF NOT EXISTS edge_analytics.refresh_passes (
+	"source" text NOT NULL,
+	"since" timestamp(6) NOT NULL,
+	"snapshot" text NOT NULL,
+	PRIMARY KEY ("source", "since")
+);

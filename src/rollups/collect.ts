@@ -15,6 +15,16 @@ export type Source = (typeof SOURCES)[number];
  */
 export const DEFAULT_OVERLAP = "15 minutes";
 
+/**
+ * A pass also notes, before taking its snapshot, when the oldest transaction then in flight began
+ * (`in_flight_since`): a row that snapshot did not see was written by one of those or by a later
+ * one, so its stamp is no older than that, give or take the application's clock (this margin).
+ * The next pass starts there rather than a whole overlap back, which is what makes a run just
+ * after a bulk touch cheap. Rows whose stamp is older still (a clock further off, a stamp set by
+ * hand) are found by the settled re-check: every stamp is read once more when it is `overlap` old.
+ */
+export const CLOCK_MARGIN = "1 second";
+
 /** Which rollup a change feeds: invoiced_usage (and its edges), usage, or the four revenue endpoints. */
 export type ChangeFeed = "invoiced_usage" | "usage" | "revenue";
 export const ALL_FEEDS: readonly ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
@@ -130,13 +140,15 @@ export type Collected = { queued: number; rows: number; done: boolean };
 
 /**
  * Collects the changes of `source` in chunks until its pass is done or `deadline` (ms since the
- * epoch) has passed. A pass reads the rows stamped after `watermark - overlap` (every row when there
- * is no watermark yet) in (updated_at, id) order and queues the buckets they touch. Where it stopped
+ * epoch) has passed. A pass reads the rows stamped after `watermark - overlap`, or after the last
+ * pass's oldest transaction in flight less CLOCK_MARGIN when that is later (every row when there is
+ * no watermark yet), in (updated_at, id) order and queues the buckets they touch. Where it stopped
  * is stored with the queue, so a run cut off by its budget resumes there and redoes nothing. A
  * finished pass moves the watermark to the time the pass started and keeps that moment's snapshot:
  * a row the snapshot saw was queued by that pass (and its buckets recomputed after), so the next
  * pass, which re-reads the overlap, skips it. Only rows committed since are queued again, which is
- * why a bulk touch of a whole table costs one pass, not every run for the next 15 minutes.
+ * why a bulk touch of a whole table costs one pass, not every run for the next 15 minutes. After a
+ * finished pass, the settled re-check (recheckChunk) reads on from its own cursor.
  */
 export async function collectChanges(
   db: Database,
@@ -147,13 +159,42 @@ export async function collectChanges(
   const total: Collected = { queued: 0, rows: 0, done: false };
   const initial = opts.watermark === null && !opts.passOpen;
   const changes = feeds.flatMap((feed) => (initial ? FIRST_BUILD[source]?.[feed] : undefined) ?? CHANGES[source][feed] ?? []);
+  // Read in a statement of its own, before the chunk that takes the new pass's snapshot: a
+  // transaction that ends between the two is then seen by the snapshot, never missed by both.
+  let inFlightSince = opts.passOpen ? null : await oldestInFlight(db);
   do {
-    const chunk = changes.length > 0 ? await collectChunk(db, source, changes, overlap, chunkRows, scanRows, initial) : await skipSource(db, source);
+    const chunk = changes.length > 0
+      ? await collectChunk(db, source, changes, { overlap, chunkRows, scanRows, initial, inFlightSince })
+      : await skipSource(db, source, inFlightSince);
+    inFlightSince = null;
     total.queued += chunk.queued;
     total.rows += chunk.rows;
     total.done = chunk.done;
   } while (!total.done && Date.now() < deadline);
+  if (!total.done || initial || changes.length === 0) return total;
+  for (let recheck = true; recheck && Date.now() < deadline; ) {
+    const chunk = await recheckChunk(db, source, changes, { overlap, chunkRows, scanRows });
+    total.queued += chunk.queued;
+    total.rows += chunk.rows;
+    recheck = !chunk.done;
+  }
   return total;
+}
+
+/**
+ * When the oldest transaction in flight began (database time, UTC), or null when this session cannot
+ * tell: a standby (the primary's transactions are not listed), a prepared transaction (listed
+ * without its start), or sessions of other roles it may not see (no pg_read_all_stats). Null makes
+ * the next pass re-read the whole overlap, as it always did. Vacuum's transactions write no rows.
+ */
+async function oldestInFlight(db: Database): Promise<string | null> {
+  const result = await db.execute<{ since: string | null }>(sql`
+    SELECT CASE WHEN pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_prepared_xacts)
+        OR bool_or(a.query = '<insufficient privilege>') THEN NULL
+      ELSE (least(now(), min(a.xact_start) FILTER (WHERE a.backend_type NOT IN ('autovacuum worker', 'autovacuum launcher')))
+        AT TIME ZONE 'UTC')::timestamp(6)::text END AS since
+    FROM pg_stat_activity a`);
+  return result.rows[0]?.since ?? null;
 }
 
 // The table's name per source: constant fragments only, never the caller's text.
@@ -171,7 +212,12 @@ const seenIn = (xmin: SQL, snapshot: SQL, xmaxNow: SQL) => sql`(${snapshot} IS N
    | ${xmin}::text::bigint)::text::xid8,
   ${snapshot}::pg_snapshot))`;
 
-async function collectChunk(db: Database, source: Source, changes: SQL[], overlap: string, chunkRows: number, scanRows: number, initial: boolean): Promise<Collected> {
+type ChunkOptions = { overlap: string; chunkRows: number; scanRows: number };
+
+async function collectChunk(
+  db: Database, source: Source, changes: SQL[], opts: ChunkOptions & { initial: boolean; inFlightSince: string | null },
+): Promise<Collected> {
+  const { overlap, chunkRows, scanRows, initial } = opts;
   const table = TABLES[source];
   // The first read of a table (no watermark, no pass open) takes it whole in one statement: the
   // buckets come from the ranges of FIRST_BUILD (or, for a feed without one, from a scan grouped by
@@ -216,7 +262,9 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
       -- The pass in progress, or one starting now (its start time and snapshot).
       SELECT coalesce(w.pass_started, (now() AT TIME ZONE 'UTC')::timestamp(6)) AS started,
         coalesce(w.pass_snapshot, pg_current_snapshot()::text) AS snapshot,
-        coalesce(w.watermark - ${overlap}::interval, '-infinity'::timestamp) AS since,
+        CASE WHEN w.pass_started IS NULL THEN ${opts.inFlightSince}::timestamp(6) ELSE w.pass_in_flight_since END AS in_flight_since,
+        -- A whole overlap back, or less when the last pass knew which transactions were in flight.
+        coalesce(greatest(w.watermark - ${overlap}::interval, w.in_flight_since - ${CLOCK_MARGIN}::interval), '-infinity'::timestamp) AS since,
         w.snapshot AS seen, w.cursor_updated_at, w.cursor_id,
         -- Read once here rather than for every row the chunk scans.
         pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax_now
@@ -231,18 +279,30 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
       RETURNING 1
     ),
     last AS (${last}),
+    chunk_full AS (SELECT EXISTS (SELECT 1 FROM last) AS yes),
     moved AS (
       -- A full chunk leaves the pass open where it stopped; a short one (or the first read) closes it.
+      -- The settled re-check starts where the pass after the first read began to skip stamps.
       UPDATE edge_analytics.refresh_watermarks w SET
         pass_started = CASE WHEN chunk_full.yes THEN pass.started END,
         pass_snapshot = CASE WHEN chunk_full.yes THEN pass.snapshot END,
+        pass_in_flight_since = CASE WHEN chunk_full.yes THEN pass.in_flight_since END,
         cursor_updated_at = CASE WHEN chunk_full.yes THEN (SELECT updated_at FROM last) END,
         cursor_id = CASE WHEN chunk_full.yes THEN (SELECT id FROM last) END,
         watermark = CASE WHEN chunk_full.yes THEN w.watermark ELSE GREATEST(w.watermark, pass.started) END,
-        snapshot = CASE WHEN chunk_full.yes THEN w.snapshot ELSE pass.snapshot END
-      FROM pass, (SELECT EXISTS (SELECT 1 FROM last) AS yes) chunk_full
+        snapshot = CASE WHEN chunk_full.yes THEN w.snapshot ELSE pass.snapshot END,
+        in_flight_since = CASE WHEN chunk_full.yes THEN w.in_flight_since ELSE pass.in_flight_since END,
+        settled_updated_at = CASE WHEN chunk_full.yes THEN w.settled_updated_at
+          ELSE coalesce(w.settled_updated_at, w.watermark - ${overlap}::interval) END
+      FROM pass, chunk_full
       WHERE w.source = ${source}
       RETURNING chunk_full.yes
+    ),
+    recorded AS (
+      -- What a finished pass saw: the settled re-check skips what some pass already read.
+      INSERT INTO edge_analytics.refresh_passes (source, since, snapshot)
+      SELECT ${source}, pass.since, pass.snapshot FROM pass, chunk_full WHERE NOT chunk_full.yes
+      ON CONFLICT (source, since) DO UPDATE SET snapshot = excluded.snapshot
     )
     SELECT (SELECT count(*) FROM queued)::int AS queued, ${initial ? sql`0` : sql`(SELECT count(*) FROM changed)`}::int AS rows,
       NOT (SELECT yes FROM moved) AS done`);
@@ -251,10 +311,80 @@ async function collectChunk(db: Database, source: Source, changes: SQL[], overla
 }
 
 /** A source none of whose changes are needed now (a first build's tables that only re-count rows). */
-async function skipSource(db: Database, source: Source): Promise<Collected> {
+async function skipSource(db: Database, source: Source, inFlightSince: string | null): Promise<Collected> {
   await db.execute(sql`
-    UPDATE edge_analytics.refresh_watermarks SET watermark = GREATEST(watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)),
-      snapshot = pg_current_snapshot()::text, pass_started = NULL, pass_snapshot = NULL, cursor_updated_at = NULL, cursor_id = NULL
-    WHERE source = ${source}`);
+    WITH moved AS (
+      UPDATE edge_analytics.refresh_watermarks SET watermark = GREATEST(watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)),
+        snapshot = pg_current_snapshot()::text, pass_started = NULL, pass_snapshot = NULL, cursor_updated_at = NULL, cursor_id = NULL,
+        in_flight_since = ${inFlightSince}::timestamp(6), pass_in_flight_since = NULL
+      WHERE source = ${source}
+    )
+    INSERT INTO edge_analytics.refresh_passes (source, since, snapshot) VALUES (${source}, '-infinity', pg_current_snapshot()::text)
+    ON CONFLICT (source, since) DO UPDATE SET snapshot = excluded.snapshot`);
   return { queued: 0, rows: 0, done: true };
+}
+
+/**
+ * The settled re-check: the rows stamped since its cursor and at least `overlap` before the
+ * watermark, read once more, in bounded chunks like a pass. A row is queued unless the snapshot of
+ * the last pass that read its stamp (the last one starting below it) saw it; passes older than any
+ * stamp left to re-check are forgotten.
+ */
+async function recheckChunk(db: Database, source: Source, changes: SQL[], opts: ChunkOptions): Promise<Collected> {
+  const { overlap, chunkRows, scanRows } = opts;
+  const table = TABLES[source];
+  const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
+    WITH pos AS (
+      SELECT w.settled_updated_at AS at, w.settled_id AS id, w.watermark - ${overlap}::interval AS upto,
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax_now
+      FROM edge_analytics.refresh_watermarks w
+      WHERE w.source = ${source} AND w.settled_updated_at IS NOT NULL AND w.watermark IS NOT NULL
+    ),
+    scanned AS MATERIALIZED (
+      SELECT t.updated_at, t.id, t.xmin AS row_xmin FROM ${table} t
+      WHERE (t.updated_at, t.id) > ((SELECT at FROM pos), (SELECT coalesce(id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) FROM pos))
+        AND t.updated_at <= (SELECT upto FROM pos)
+      ORDER BY t.updated_at, t.id LIMIT ${scanRows}
+    ),
+    changed AS MATERIALIZED (
+      SELECT t.* FROM (
+        SELECT s.id FROM scanned s CROSS JOIN pos
+        LEFT JOIN LATERAL (
+          SELECT p.snapshot FROM edge_analytics.refresh_passes p WHERE p.source = ${source} AND p.since < s.updated_at
+          ORDER BY p.since DESC LIMIT 1
+        ) p ON true
+        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`p.snapshot`, sql`pos.xmax_now`)}
+        ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
+      ) u JOIN ${table} t ON t.id = u.id
+    ),
+    queued AS (
+      INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+      SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ),
+    last AS (
+      (SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
+      UNION ALL
+      (SELECT updated_at, id FROM scanned WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND (SELECT count(*) FROM scanned) >= ${scanRows}
+       ORDER BY updated_at DESC, id DESC LIMIT 1)
+    ),
+    moved AS (
+      -- Only from where this chunk read (another worker's move wins); when done, up to upto whole.
+      UPDATE edge_analytics.refresh_watermarks w SET
+        settled_updated_at = CASE WHEN EXISTS (SELECT 1 FROM last) THEN (SELECT updated_at FROM last)
+          WHEN pos.upto > pos.at THEN pos.upto ELSE pos.at END,
+        settled_id = CASE WHEN EXISTS (SELECT 1 FROM last) THEN (SELECT id FROM last)
+          WHEN pos.upto > pos.at THEN NULL ELSE pos.id END
+      FROM pos
+      WHERE w.source = ${source} AND w.settled_updated_at = pos.at AND w.settled_id IS NOT DISTINCT FROM pos.id
+    ),
+    forgotten AS (
+      DELETE FROM edge_analytics.refresh_passes p WHERE p.source = ${source}
+        AND p.since < (SELECT max(q.since) FROM edge_analytics.refresh_passes q, pos WHERE q.source = ${source} AND q.since <= pos.at)
+    )
+    SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM changed)::int AS rows,
+      NOT EXISTS (SELECT 1 FROM last) AS done`);
+  const row = result.rows[0];
+  return { queued: Number(row?.queued ?? 0), rows: Number(row?.rows ?? 0), done: row?.done !== false };
 }

@@ -101,10 +101,10 @@ describe("rollups, worked by hand", () => {
     expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
   });
 
-  it("picks up a change stamped before the watermark but committed late (within the overlap)", async () => {
+  it("picks up a change stamped before the watermark but committed late, once its stamp is an overlap old", async () => {
     const s = await createBillingOrg(t.db);
     await refresh();
-    // A transaction that stamped its fee five minutes ago and committed only now.
+    // A fee stamped five minutes ago and committed only now (a clock behind, a stamp set by hand).
     await t.query(
       `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, amount_currency, fee_type,
          invoiceable_type, created_at, updated_at)
@@ -112,6 +112,8 @@ describe("rollups, worked by hand", () => {
       [s.org, s.billingEntityId, s.invoiceId, s.chargeId],
     );
     await refresh();
+    // A 4-minute overlap stands in for the 15 minutes after which each stamp is re-checked.
+    await refreshRollups(t.db, { budgetMs: 60_000, overlap: "4 minutes" });
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual([
       { month: "2025-08-01T00:00:00.000Z", code: "api_calls", currency: "USD", amountCents: "900" },
     ]);

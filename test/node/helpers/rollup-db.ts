@@ -5,7 +5,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import { pgliteCopy } from "../../../scripts/db/pglite-template.ts";
-import { pgliteBackend } from "../../../scripts/neon-local/backends.ts";
+import { type Backend, pgliteBackend, postgresBackend } from "../../../scripts/neon-local/backends.ts";
 import { startNeonLocal } from "../../../scripts/neon-local/server.ts";
 import type { Database } from "../../../src/env.ts";
 
@@ -24,7 +24,13 @@ export type RollupDb = {
 
 export async function openRollupDb(): Promise<RollupDb> {
   const copy = await pgliteCopy();
-  const backend = pgliteBackend({ dataDir: copy.dir });
+  return behindNeonLocal(pgliteBackend({ dataDir: copy.dir }), () => copy.remove());
+}
+
+/** The same over a PostgreSQL server's database (already migrated), for what needs several sessions. */
+export const openPostgresRollupDb = (url: string): Promise<RollupDb> => behindNeonLocal(postgresBackend(url), () => {});
+
+async function behindNeonLocal(backend: Backend, remove: () => void): Promise<RollupDb> {
   const server = await startNeonLocal({ backend });
   const host = `rollups-${endpoints.size + 1}.localtest`;
   endpoints.set(host, server.url);
@@ -38,7 +44,7 @@ export async function openRollupDb(): Promise<RollupDb> {
     async close() {
       await server.close();
       await backend.close();
-      copy.remove();
+      remove();
     },
   };
 }

@@ -214,6 +214,21 @@ const seenIn = (xmin: SQL, snapshot: SQL, xmaxNow: SQL) => sql`(${snapshot} IS N
 
 type ChunkOptions = { overlap: string; chunkRows: number; scanRows: number };
 
+/** The buckets a chunk's `changed` rows touch, queued (once: the queue's key). */
+const queueBuckets = (changes: SQL[]) => sql`
+  INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
+  SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
+  ON CONFLICT DO NOTHING
+  RETURNING 1`;
+
+// Where a chunk stopped: at its last changed row when it took all it may, else at the last row
+// scanned when the scan took all it may; none (the read is done) while neither limit was reached.
+const stoppedAt = (chunkRows: number, scanRows: number) => sql`
+  (SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
+  UNION ALL
+  (SELECT updated_at, id FROM scanned WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND (SELECT count(*) FROM scanned) >= ${scanRows}
+   ORDER BY updated_at DESC, id DESC LIMIT 1)`;
+
 async function collectChunk(
   db: Database, source: Source, changes: SQL[], opts: ChunkOptions & { initial: boolean; inFlightSince: string | null },
 ): Promise<Collected> {
@@ -249,14 +264,7 @@ async function collectChunk(
           ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
         ) u JOIN ${table} t ON t.id = u.id
       )`;
-  // Where the chunk stopped: at its last changed row when it took all it may, else at the last row
-  // scanned when the scan took all it may; the pass stays open while either limit was reached.
-  const last = initial
-    ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id WHERE false`
-    : sql`(SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
-      UNION ALL
-      (SELECT updated_at, id FROM scanned WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND (SELECT count(*) FROM scanned) >= ${scanRows}
-       ORDER BY updated_at DESC, id DESC LIMIT 1)`;
+  const last = initial ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id WHERE false` : stoppedAt(chunkRows, scanRows);
   const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
     WITH pass AS (
       -- The pass in progress, or one starting now (its start time and snapshot).
@@ -272,12 +280,7 @@ async function collectChunk(
     ),
     ${scanned}
     ${changed},
-    queued AS (
-      INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
-      SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    ),
+    queued AS (${queueBuckets(changes)}),
     last AS (${last}),
     chunk_full AS (SELECT EXISTS (SELECT 1 FROM last) AS yes),
     moved AS (
@@ -357,18 +360,8 @@ async function recheckChunk(db: Database, source: Source, changes: SQL[], opts: 
         ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
       ) u JOIN ${table} t ON t.id = u.id
     ),
-    queued AS (
-      INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
-      SELECT DISTINCT kind, organization_id, period_start FROM (${sql.join(changes, sql` UNION ALL `)}) c
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    ),
-    last AS (
-      (SELECT updated_at, id FROM changed WHERE (SELECT count(*) FROM changed) >= ${chunkRows} ORDER BY updated_at DESC, id DESC LIMIT 1)
-      UNION ALL
-      (SELECT updated_at, id FROM scanned WHERE (SELECT count(*) FROM changed) < ${chunkRows} AND (SELECT count(*) FROM scanned) >= ${scanRows}
-       ORDER BY updated_at DESC, id DESC LIMIT 1)
-    ),
+    queued AS (${queueBuckets(changes)}),
+    last AS (${stoppedAt(chunkRows, scanRows)}),
     moved AS (
       -- Only from where this chunk read (another worker's move wins); when done, up to upto whole.
       UPDATE edge_analytics.refresh_watermarks w SET

@@ -153,15 +153,17 @@ export type Collected = { queued: number; rows: number; done: boolean };
 export async function collectChanges(
   db: Database,
   source: Source,
-  opts: { feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean } = {},
+  opts: {
+    feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean;
+    /** oldestInFlight(), read before this call (null: the next pass goes a whole overlap back). */
+    inFlightSince?: string | null;
+  } = {},
 ): Promise<Collected> {
   const { feeds = ALL_FEEDS, overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
   const total: Collected = { queued: 0, rows: 0, done: false };
   const initial = opts.watermark === null && !opts.passOpen;
   const changes = feeds.flatMap((feed) => (initial ? FIRST_BUILD[source]?.[feed] : undefined) ?? CHANGES[source][feed] ?? []);
-  // Read in a statement of its own, before the chunk that takes the new pass's snapshot: a
-  // transaction that ends between the two is then seen by the snapshot, never missed by both.
-  let inFlightSince = opts.passOpen ? null : await oldestInFlight(db);
+  let inFlightSince = opts.passOpen ? null : (opts.inFlightSince ?? null);
   do {
     const chunk = changes.length > 0
       ? await collectChunk(db, source, changes, { overlap, chunkRows, scanRows, initial, inFlightSince })
@@ -183,11 +185,13 @@ export async function collectChanges(
 
 /**
  * When the oldest transaction in flight began (database time, UTC), or null when this session cannot
- * tell: a standby (the primary's transactions are not listed), a prepared transaction (listed
+ * tell. Read in a statement of its own before the chunks that take new passes' snapshots (once per
+ * run, for every source): a transaction that ends between the two is then seen by the snapshot,
+ * never missed by both, and a value read earlier is only lower, so still safe. Null when: a standby (the primary's transactions are not listed), a prepared transaction (listed
  * without its start), or sessions of other roles it may not see (no pg_read_all_stats). Null makes
  * the next pass re-read the whole overlap, as it always did. Vacuum's transactions write no rows.
  */
-async function oldestInFlight(db: Database): Promise<string | null> {
+export async function oldestInFlight(db: Database): Promise<string | null> {
   const result = await db.execute<{ since: string | null }>(sql`
     SELECT CASE WHEN pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_prepared_xacts)
         OR bool_or(a.query = '<insufficient privilege>') THEN NULL

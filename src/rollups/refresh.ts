@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
-import { ALL_FEEDS, type ChangeFeed, collectChanges, readWatermarks, type Source, SOURCES } from "./collect.ts";
+import { ALL_FEEDS, type ChangeFeed, collectChanges, oldestInFlight, readWatermarks, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
 import { BATCH_SIZES, KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
 
@@ -64,13 +64,14 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
   const collectStarted = Date.now();
   const collectDeadline = collectStarted + budgetMs / 2;
   const watermarks = await readWatermarks(db);
+  const inFlightSince = await oldestInFlight(db);
   const firstBuild = (watermarks.get("fees")?.watermark ?? null) === null;
   // Each source's pass is its own row and its own statements: `concurrency` of them at once.
   const slot = limiter(opts.concurrency ?? 1);
   await settleAll(SOURCES.map((source) => () => slot(async () => {
     const { watermark = null, passOpen = false } = watermarks.get(source) ?? {};
     const collected = await collectChanges(db, source, {
-      feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, ...(chunkRows ? { chunkRows } : {}), ...(scanRows ? { scanRows } : {}),
+      feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, inFlightSince, ...(chunkRows ? { chunkRows } : {}), ...(scanRows ? { scanRows } : {}),
     });
     report.queued += collected.queued;
     report.rowsRead += collected.rows;

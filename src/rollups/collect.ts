@@ -218,6 +218,20 @@ const seenIn = (xmin: SQL, snapshot: SQL, xmaxNow: SQL) => sql`(${snapshot} IS N
 
 type ChunkOptions = { overlap: string; chunkRows: number; scanRows: number };
 
+/** A chunk's scan (`scanned`): only each row's key and xmin, in (updated_at, id) order from `where`. */
+const scanKeys = (table: SQL, where: SQL, scanRows: number) => sql`
+  SELECT t.updated_at, t.id, t.xmin AS row_xmin FROM ${table} t WHERE ${where} ORDER BY t.updated_at, t.id LIMIT ${scanRows}`;
+
+/**
+ * A chunk's changed rows (`changed`): the scanned rows `snapshot` did not see (joined in by `from`),
+ * at most chunkRows of them, fetched whole by id in the same snapshot.
+ */
+const unseenRows = (table: SQL, from: SQL, snapshot: SQL, xmaxNow: SQL, chunkRows: number) => sql`
+  SELECT t.* FROM (
+    SELECT s.id FROM scanned s ${from} WHERE NOT ${seenIn(sql`s.row_xmin`, snapshot, xmaxNow)}
+    ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
+  ) u JOIN ${table} t ON t.id = u.id`;
+
 /** The buckets a chunk's `changed` rows touch, queued (once: the queue's key). */
 const queueBuckets = (changes: SQL[]) => sql`
   INSERT INTO edge_analytics.dirty_buckets (kind, organization_id, period_start)
@@ -257,17 +271,10 @@ async function collectChunk(
   // rows are then fetched whole by id, in the same snapshot.
   const scanned = initial
     ? sql``
-    : sql`scanned AS MATERIALIZED (
-        SELECT t.updated_at, t.id, t.xmin AS row_xmin FROM ${table} t WHERE ${fromCursor} ORDER BY t.updated_at, t.id LIMIT ${scanRows}
-      ),`;
+    : sql`scanned AS MATERIALIZED (${scanKeys(table, fromCursor, scanRows)}),`;
   const changed = initial
     ? sql`changed AS NOT MATERIALIZED (SELECT t.* FROM ${table} t)`
-    : sql`changed AS MATERIALIZED (
-        SELECT t.* FROM (
-          SELECT s.id FROM scanned s, pass WHERE NOT ${seenIn(sql`s.row_xmin`, sql`pass.seen`, sql`pass.xmax_now`)}
-          ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
-        ) u JOIN ${table} t ON t.id = u.id
-      )`;
+    : sql`changed AS MATERIALIZED (${unseenRows(table, sql`CROSS JOIN pass`, sql`pass.seen`, sql`pass.xmax_now`, chunkRows)})`;
   const last = initial ? sql`SELECT NULL::timestamp AS updated_at, NULL::uuid AS id WHERE false` : stoppedAt(chunkRows, scanRows);
   const result = await db.execute<{ queued: number; rows: number; done: boolean }>(sql`
     WITH pass AS (
@@ -347,23 +354,13 @@ async function recheckChunk(db: Database, source: Source, changes: SQL[], opts: 
       FROM edge_analytics.refresh_watermarks w
       WHERE w.source = ${source} AND w.settled_updated_at IS NOT NULL AND w.watermark IS NOT NULL
     ),
-    scanned AS MATERIALIZED (
-      SELECT t.updated_at, t.id, t.xmin AS row_xmin FROM ${table} t
-      WHERE (t.updated_at, t.id) > ((SELECT at FROM pos), (SELECT coalesce(id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) FROM pos))
-        AND t.updated_at <= (SELECT upto FROM pos)
-      ORDER BY t.updated_at, t.id LIMIT ${scanRows}
-    ),
-    changed AS MATERIALIZED (
-      SELECT t.* FROM (
-        SELECT s.id FROM scanned s CROSS JOIN pos
-        LEFT JOIN LATERAL (
-          SELECT p.snapshot FROM edge_analytics.refresh_passes p WHERE p.source = ${source} AND p.since < s.updated_at
-          ORDER BY p.since DESC LIMIT 1
-        ) p ON true
-        WHERE NOT ${seenIn(sql`s.row_xmin`, sql`p.snapshot`, sql`pos.xmax_now`)}
-        ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
-      ) u JOIN ${table} t ON t.id = u.id
-    ),
+    scanned AS MATERIALIZED (${scanKeys(table, sql`
+      (t.updated_at, t.id) > ((SELECT at FROM pos), (SELECT coalesce(id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) FROM pos))
+      AND t.updated_at <= (SELECT upto FROM pos)`, scanRows)}),
+    changed AS MATERIALIZED (${unseenRows(table, sql`CROSS JOIN pos LEFT JOIN LATERAL (
+        SELECT p.snapshot FROM edge_analytics.refresh_passes p WHERE p.source = ${source} AND p.since < s.updated_at
+        ORDER BY p.since DESC LIMIT 1
+      ) p ON true`, sql`p.snapshot`, sql`pos.xmax_now`, chunkRows)}),
     queued AS (${queueBuckets(changes)}),
     last AS (${stoppedAt(chunkRows, scanRows)}),
     moved AS (

@@ -2,7 +2,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { CloudflareSocket } from "pg-cloudflare";
 import type { Database } from "../env.ts";
-import { msLeft, timeInto, type DatabaseOptions, type OpenDatabase } from "./options.ts";
+import { localSettings, timeInto, type DatabaseOptions, type OpenDatabase } from "./options.ts";
 
 type Statement = pg.QueryConfig;
 
@@ -57,11 +57,9 @@ export function hyperdriveDatabase(connectionString: string, opts: DatabaseOptio
   }
 
   async function run(client: pg.Client, statement: Statement, values?: unknown[]) {
-    if (deadline === undefined) return client.query(statement, values);
-    // BEGIN and SET LOCAL go in one simple-protocol message (one round trip; the number is ours,
-    // never input), so the timeout holds for this statement's transaction only: Hyperdrive lends its
-    // connections per transaction, and a session-wide SET could reach another client's statements.
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${msLeft(deadline)}`);
+    // BEGIN and the SET LOCALs go in one simple-protocol message (one round trip), so they hold for this statement's transaction only: Hyperdrive lends
+    // its connections per transaction, and a session-wide SET could reach another client's statements.
+    await client.query(["BEGIN", ...localSettings(deadline)].join("; "));
     try {
       const result = await client.query(statement, values);
       // Not waited for: the answer is known, and node-postgres sends the next statement only after it

@@ -1,7 +1,7 @@
 import { neon, neonConfig, type NeonQueryFunction } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import type { DatabasePath } from "../config.ts";
-import { msLeft, timeInto, type DatabaseOptions, type OpenDatabase } from "./options.ts";
+import { localSettings, timeInto, type DatabaseOptions, type OpenDatabase } from "./options.ts";
 
 type NeonPath = Extract<DatabasePath, { driver: "neon-http" }>;
 type Client = NeonQueryFunction<false, false>;
@@ -15,19 +15,18 @@ export function neonHttpDatabase(path: NeonPath, opts: DatabaseOptions): OpenDat
   const client = neon(path.url, opts.signal ? { fetchOptions: { signal: opts.signal } } : {});
   const { deadline, timing } = opts;
   const query = ((text: string, params?: unknown[], options?: { arrayMode?: boolean; fullResults?: boolean }) =>
-    timeInto(timing, () =>
-      deadline === undefined
-        ? client.query(text, params, options)
-        : // Two statements in one transaction of the same HTTP request (no extra round trip): SET LOCAL
-          // statement_timeout (as set_config, so the value is a bound parameter), then the statement.
-          // Lock waits count against the timeout too; PostgreSQL cancels the statement (57014).
-          client
-            .transaction([client.query("SELECT set_config('statement_timeout', $1, true)", [String(msLeft(deadline))]), client.query(text, params)], {
-              arrayMode: options?.arrayMode ?? false,
-              fullResults: options?.fullResults ?? false,
-            })
-            .then((results) => results[1]),
-    )) as Client["query"];
+    timeInto(timing, () => {
+      // The local settings, then the statement, in one transaction of the same HTTP request (no
+      // extra round trip). Lock waits count against the timeout too; PostgreSQL cancels the
+      // statement (57014).
+      const settings = localSettings(deadline).map((setting) => client.query(setting));
+      return client
+        .transaction([...settings, client.query(text, params)], {
+          arrayMode: options?.arrayMode ?? false,
+          fullResults: options?.fullResults ?? false,
+        })
+        .then((results) => results[settings.length]);
+    })) as Client["query"];
   // Drizzle sends every statement through client.query(); the tagged-template form stays the driver's.
   const tagged = ((strings: TemplateStringsArray, ...values: unknown[]) => client(strings, ...values)) as Client;
   const db = drizzle({ client: Object.assign(tagged, client, { query }) });

@@ -36,3 +36,18 @@ export function timeInto<T>(timing: DatabaseTiming | undefined, work: () => Prom
 
 /** The statement_timeout (ms) for a statement starting now: the time the deadline leaves, at least 1. */
 export const msLeft = (deadline: number) => Math.max(1, Math.ceil(deadline - Date.now()));
+
+/**
+ * What every statement of the service runs with, set in its own transaction only (so Lago's sessions
+ * and Hyperdrive's other clients are untouched, and nothing is asked of the operator): JIT off, and
+ * the deadline's statement_timeout when there is one. PostgreSQL turns JIT on by default and
+ * compiles any statement whose estimated cost passes jit_above_cost; the service's statements are
+ * index lookups on large tables, estimated high and run in milliseconds, so compiling them cost up
+ * to a second each for nothing (docs/database-paths.md, "JIT"). SET LOCAL rather than a SELECT of
+ * set_config(): a utility statement is never compiled itself. The values are ours, never input.
+ */
+export function localSettings(deadline: number | undefined): string[] {
+  const settings = ["SET LOCAL jit = off"];
+  if (deadline !== undefined) settings.push(`SET LOCAL statement_timeout = ${msLeft(deadline)}`);
+  return settings;
+}

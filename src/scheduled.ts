@@ -5,18 +5,18 @@ import { parseConfig, type Config } from "./config.ts";
 import { createDatabase, type OpenDatabase } from "./db/client.ts";
 import type { Bindings } from "./env.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
-import { collectRollupChanges, refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
 
 /**
- * With a ROLLUP_QUEUE binding the cron only collects changes and sends the work to the queue
- * (src/rollups/queue.ts); without one it recomputes inline, within its budget.
+ * A cron run collects what changed and recomputes it inline, within its budget; with a ROLLUP_QUEUE
+ * binding, work larger than a day's trickle (a first build, a bulk touch) is sent to the queue
+ * instead (src/rollups/queue.ts).
  */
 export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, "rollups refreshed", async (db, config) => {
     const run = { budgetMs: config.rollupRefreshBudgetMs, concurrency: config.rollupRefreshConcurrency };
-    if (!env.ROLLUP_QUEUE) return { report: await refreshRollups(db, run) };
-    const report = await collectRollupChanges(db, run);
-    return { report, enqueued: await enqueueRollupWork(db, env.ROLLUP_QUEUE) };
+    const queue = env.ROLLUP_QUEUE;
+    return { report: await refreshRollups(db, run, queue && (() => enqueueRollupWork(db, queue))) };
   });
 }
 

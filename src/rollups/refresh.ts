@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
-import { ALL_FEEDS, type ChangeFeed, collectChanges, oldestInFlight, readWatermarks, type Source, SOURCES } from "./collect.ts";
+import { ALL_FEEDS, type ChangeFeed, closeQuietSources, collectChanges, readPositions, type Source, SOURCES } from "./collect.ts";
 import { kindsOf } from "../queries/rollup-status.ts";
 import { BATCH_SIZES, KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
 
@@ -41,15 +41,33 @@ export type RefreshReport = {
   /** Where the run's time went (ms): collecting changes, and recomputing each kind. */
   collectMs: number;
   recomputeMs: Record<Kind, number>;
+  /** Messages sent to the queue (work fanned out rather than done in the run). */
+  enqueued: number;
 };
 
 const RETRIES_PER_RUN = 10;
 
-/** One cron run without a queue: collect, then recompute inline within the same budget. */
-export async function refreshRollups(db: Database, opts: RefreshOptions = {}): Promise<RefreshReport> {
+/**
+ * Buckets a cron run recomputes itself even when a queue is bound: a day's trickle (a few months and
+ * days per organization) is done before a queue batch would even be delivered. More than this (a
+ * first build, a bulk touch) is fanned out to the queue's consumers.
+ */
+export const INLINE_BUCKETS = 40;
+
+/**
+ * One cron run: collect, then recompute inline within the same budget. With `fanOut` (the queue's
+ * producer, src/rollups/queue.ts), more than INLINE_BUCKETS waiting buckets are handed to it instead;
+ * it returns how many messages it sent.
+ */
+export async function refreshRollups(db: Database, opts: RefreshOptions = {}, fanOut?: () => Promise<number>): Promise<RefreshReport> {
   const deadline = Date.now() + (opts.budgetMs ?? 60_000);
   const report = await collectRollupChanges(db, opts);
-  await recomputeQueued(db, report, { ...opts, deadline });
+  const waiting = await waitingBuckets(db);
+  if (fanOut && sum(waiting.queued) > INLINE_BUCKETS) {
+    report.enqueued = await fanOut();
+    return report;
+  }
+  await recomputeQueued(db, report, { ...opts, deadline, waiting });
   return report;
 }
 
@@ -63,12 +81,14 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
   const report = emptyReport();
   const collectStarted = Date.now();
   const collectDeadline = collectStarted + budgetMs / 2;
-  const watermarks = await readWatermarks(db);
-  const inFlightSince = await oldestInFlight(db);
+  const { watermarks, inFlightSince } = await readPositions(db);
   const firstBuild = (watermarks.get("fees")?.watermark ?? null) === null;
+  // Sources with nothing new are closed together first; the rest are read chunk by chunk.
+  const candidates = SOURCES.filter((source) => !firstBuild && (watermarks.get(source)?.watermark ?? null) !== null && !watermarks.get(source)?.passOpen);
+  const closed = new Set(await closeQuietSources(db, candidates, { overlap, inFlightSince }));
   // Each source's pass is its own row and its own statements: `concurrency` of them at once.
   const slot = limiter(opts.concurrency ?? 1);
-  await settleAll(SOURCES.map((source) => () => slot(async () => {
+  await settleAll(SOURCES.filter((source) => !closed.has(source)).map((source) => () => slot(async () => {
     const { watermark = null, passOpen = false } = watermarks.get(source) ?? {};
     const collected = await collectChanges(db, source, {
       feeds: feedsToCollect(source, watermark, firstBuild), overlap, deadline: collectDeadline, watermark, passOpen, inFlightSince, ...(chunkRows ? { chunkRows } : {}), ...(scanRows ? { scanRows } : {}),
@@ -91,9 +111,11 @@ export async function collectRollupChanges(db: Database, opts: RefreshOptions = 
 export async function recomputeQueued(
   db: Database,
   report: RefreshReport,
-  opts: { deadline: number; batchSize?: number; organizationId?: string; concurrency?: number },
+  opts: { deadline: number; batchSize?: number; organizationId?: string; concurrency?: number; waiting?: Waiting },
 ): Promise<RefreshReport> {
   const { deadline, batchSize, organizationId, concurrency = 1 } = opts;
+  // What is queued decides which kinds need workers at all: an idle run sends no recompute statement.
+  const waiting = opts.waiting ?? (await waitingBuckets(db, organizationId));
   const slot = limiter(concurrency);
   let outOfTime = false;
   let failed = false;
@@ -114,15 +136,20 @@ export async function recomputeQueued(
     }
   };
   // The chains run side by side, sharing the `concurrency` statements; within one, days before
-  // weeks and months (those are rebuilt from the day rows). recomputeMs: each kind's wall time.
+  // weeks and months (those are rebuilt from the day rows, and a recomputed day queues its week and
+  // month). recomputeMs: each kind's wall time.
   await settleAll(CHAINS.map((kinds) => async () => {
+    let upstream = false;
     for (const kind of kinds) {
+      if (waiting.queued[kind] === 0 && !upstream) continue;
       const started = Date.now();
+      const before = report.recomputed[kind];
       try {
         await settleAll(Array.from({ length: concurrency }, () => worker(kind)));
       } finally {
         report.recomputeMs[kind] += Date.now() - started;
       }
+      upstream ||= report.recomputed[kind] > before;
       if (outOfTime || failed) return;
     }
   }));
@@ -132,13 +159,16 @@ export async function recomputeQueued(
     return report;
   }
   for (const kind of KINDS) {
+    if (waiting.failed[kind] === 0) continue;
     for (const bucket of await queuedBuckets(db, kind, RETRIES_PER_RUN, true, organizationId)) {
       report.recomputed[kind] += await recomputeOrIsolate(db, kind, [bucket], report);
     }
   }
-  await markBuilt(db);
-  await markFresh(db);
-  report.left = await queuedPerKind(db);
+  await markBuiltAndFresh(db);
+  // Nothing was queued anywhere and nothing done: nothing is left either (a run racing this one
+  // reports its own).
+  const idle = organizationId === undefined && sum(waiting.queued) + sum(waiting.failed) === 0;
+  report.left = idle ? perKind() : await queuedPerKind(db);
   return report;
 }
 
@@ -188,6 +218,7 @@ export function emptyReport(): RefreshReport {
     collecting: [],
     collectMs: 0,
     recomputeMs: perKind(),
+    enqueued: 0,
   };
 }
 
@@ -201,6 +232,25 @@ async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
   for (const row of result.rows) if (row.kind in left) left[row.kind] = Number(row.n);
   return left;
 }
+
+export type Waiting = { queued: Record<Kind, number>; failed: Record<Kind, number> };
+
+/** Buckets queued and failed per kind (of one organization, if given), in one statement. */
+export async function waitingBuckets(db: Database, organizationId?: string): Promise<Waiting> {
+  const result = await db.execute<{ kind: Kind; queued: number; failed: number }>(sql`
+    SELECT kind, count(*) FILTER (WHERE failed_at IS NULL)::int AS queued, count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed
+    FROM edge_analytics.dirty_buckets ${organizationId === undefined ? sql`` : sql`WHERE organization_id = ${organizationId}::uuid`}
+    GROUP BY kind`);
+  const waiting: Waiting = { queued: perKind(), failed: perKind() };
+  for (const row of result.rows) {
+    if (!(row.kind in waiting.queued)) continue;
+    waiting.queued[row.kind] = Number(row.queued);
+    waiting.failed[row.kind] = Number(row.failed);
+  }
+  return waiting;
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /**
  * On the first build (until the first pass over fees is done) every bucket is found from the rows
@@ -221,16 +271,18 @@ function feedsToCollect(source: Source, watermark: string | null, firstBuild: bo
 const COLLECTED = sql`NOT EXISTS (SELECT 1 FROM edge_analytics.refresh_watermarks w WHERE w.watermark IS NULL OR w.pass_started IS NOT NULL)`;
 
 /**
- * A rollup whose queue is empty, once every source's pass is finished, holds every change committed
- * before the oldest watermark (the start of the oldest last pass): that instant becomes its
- * fresh_as_of (never moved back by an older run finishing late). Buckets that failed do not hold it
- * back: their organizations are answered from Lago's tables.
+ * A rollup answers requests once its first build is collected and nothing of it is left in the
+ * queue (failed buckets excepted: their organizations are answered directly until a retry
+ * succeeds): built_at. Whenever that holds, every change committed before the oldest watermark (the
+ * start of the oldest last pass) is in it: that instant becomes its fresh_as_of (never moved back by
+ * an older run finishing late). One statement for both.
  */
-async function markFresh(db: Database): Promise<void> {
+async function markBuiltAndFresh(db: Database): Promise<void> {
   await db.execute(sql`
     UPDATE edge_analytics.rollup_status s
-    SET fresh_as_of = GREATEST(s.fresh_as_of, (SELECT min(w.watermark) FROM edge_analytics.refresh_watermarks w))
-    WHERE s.built_at IS NOT NULL AND ${COLLECTED} AND NOT EXISTS (
+    SET built_at = coalesce(s.built_at, (now() AT TIME ZONE 'UTC')::timestamp(6)),
+      fresh_as_of = GREATEST(s.fresh_as_of, (SELECT min(w.watermark) FROM edge_analytics.refresh_watermarks w))
+    WHERE ${COLLECTED} AND NOT EXISTS (
       SELECT 1 FROM edge_analytics.dirty_buckets d
       WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
     )`);
@@ -286,13 +338,3 @@ function isDataError(err: unknown): boolean {
   return code !== undefined && !/^(08|53|57|58|40)/.test(code);
 }
 
-// A rollup answers requests once its first build is collected and nothing of it is left in the
-// queue (failed buckets excepted: their organizations are answered directly until a retry succeeds).
-async function markBuilt(db: Database): Promise<void> {
-  await db.execute(sql`
-    UPDATE edge_analytics.rollup_status s SET built_at = (now() AT TIME ZONE 'UTC')::timestamp(6)
-    WHERE s.built_at IS NULL AND ${COLLECTED} AND NOT EXISTS (
-      SELECT 1 FROM edge_analytics.dirty_buckets d
-      WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
-    )`);
-}

@@ -49,10 +49,16 @@ function batchOf(bodies: unknown[]) {
   return { batch, decided };
 }
 
+const scheduledRuns = () => [...output.matchAll(/\{"level":"info","msg":"rollups refreshed".*\}/g)].map((m) => JSON.parse(m[0]) as { enqueued: number; queued: number; recomputed: Record<string, number> });
+
 describe("the rollup queue in wrangler dev", () => {
-  it("the cron sends one message per organization; the consumer builds the rollups, exact", async () => {
+  it("a first build larger than a day's trickle: the cron sends one message per organization; the consumer builds the rollups, exact", async () => {
     const a = await fiveMonths();
     const b = await fiveMonths();
+    // 46 days of usage (Jan 1 to Feb 15): with the ten months of each organization, more buckets
+    // than a cron run recomputes itself (INLINE_BUCKETS, 40).
+    await a.s.usage("2025-01-01", [{ units: "1", amountCents: 10 }]);
+    await a.s.usage("2025-02-15", [{ units: "2", amountCents: 20 }]);
     const cron = await fetch(`${service.url}/cdn-cgi/local/scheduled`);
     expect(cron.status).toBe(200);
     const built = await until(async () => {
@@ -61,12 +67,29 @@ describe("the rollup queue in wrangler dev", () => {
     }, 60_000);
     expect(built).toBe(true);
     // The cron enqueued (no inline recompute) and the consumer did the work, both logged.
-    expect(output).toMatch(/"msg":"rollups refreshed".*"enqueued":2/);
+    expect(scheduledRuns().at(-1)).toMatchObject({ enqueued: 2, queued: 5 + 5 + 5 + 5 + 46 });
     expect(output).toMatch(/"msg":"rollup work done"/);
     for (const { s, expected } of [a, b]) {
       expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
       expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
     }
+  }, 90_000);
+
+  it("a day's trickle is recomputed in the cron run itself: current when the run ends, nothing sent to the queue", async () => {
+    const { s, expected } = await fiveMonths();
+    expect((await fetch(`${service.url}/cdn-cgi/local/scheduled`)).status).toBe(200);
+    await until(async () => (await t.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.dirty_buckets"))[0]?.n === 0, 60_000);
+    // A day's writes: one more fee in March (300 + 45).
+    await s.fee(45, "2025-03-20 09:00:00");
+    const runs = scheduledRuns().length;
+    expect((await fetch(`${service.url}/cdn-cgi/local/scheduled`)).status).toBe(200);
+    // No waiting for a consumer: the answer is current as soon as the cron run is over.
+    const march = { month: "2025-03-01T00:00:00.000Z", code: "api_calls", currency: "USD", amountCents: "345" };
+    expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected.map((row) => (row.month === march.month ? march : row)));
+    const run = scheduledRuns()[runs];
+    expect(run).toMatchObject({ enqueued: 0 });
+    // March's invoiced usage and revenue month, of this organization.
+    expect(run?.recomputed).toMatchObject({ invoiced_usage: 1, revenue: 1 });
   }, 90_000);
 });
 

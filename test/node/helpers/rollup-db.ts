@@ -3,18 +3,21 @@
 // driver and Drizzle, as the Worker reads. The rollup refresh is global to a database, so these
 // tests never share one with the Worker tests (whose organizations must never see a rollup).
 import { neon, neonConfig } from "@neondatabase/serverless";
-import { drizzle } from "drizzle-orm/neon-http";
 import { pgliteCopy } from "../../../scripts/db/pglite-template.ts";
 import { type Backend, pgliteBackend, postgresBackend } from "../../../scripts/neon-local/backends.ts";
 import { startNeonLocal } from "../../../scripts/neon-local/server.ts";
-import type { Database } from "../../../src/env.ts";
+import { neonHttpDatabase } from "../../../src/db/neon-http.ts";
+import type { Database, DatabaseTiming } from "../../../src/env.ts";
 
 // neonConfig.fetchEndpoint is global: each database gets a host name of its own, routed to its endpoint.
 const endpoints = new Map<string, string>();
 neonConfig.fetchEndpoint = (host) => endpoints.get(host) ?? "http://127.0.0.1:9/unknown-host";
 
 export type RollupDb = {
+  /** The service's own database layer (src/db/neon-http.ts), as the cron and the queue consumer use it. */
   db: Database;
+  /** The same, counting its statements and their time into `timing`. */
+  counted(timing: DatabaseTiming): Database;
   /** What the Worker's bindings would hold for this database. */
   env: { DATABASE_URL: string; NEON_FETCH_ENDPOINT: string };
   /** Raw SQL for fixtures and mutations, through the same driver. */
@@ -38,7 +41,8 @@ async function behindNeonLocal(backend: Backend, remove: () => void): Promise<Ro
   const client = neon(url);
   await client.query("SELECT 1"); // PGlite boots lazily: pay for it here
   return {
-    db: drizzle({ client }),
+    db: neonHttpDatabase({ driver: "neon-http", url, fetchEndpoint: undefined }, {}),
+    counted: (timing) => neonHttpDatabase({ driver: "neon-http", url, fetchEndpoint: undefined }, { timing }),
     env: { DATABASE_URL: url, NEON_FETCH_ENDPOINT: server.url },
     query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)) as T[],
     async close() {

@@ -9,7 +9,7 @@ import "../node-version.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { collectRollupChanges, organizationsQueued, recomputeQueued, refreshRollups, type RefreshReport } from "../../src/rollups/refresh.ts";
+import { collectRollupChanges, emptyReport, organizationsQueued, recomputeQueued, refreshRollups, type RefreshReport } from "../../src/rollups/refresh.ts";
 import { BUILD_SIZES, ensureDataset, findSize, type Size } from "./dataset.ts";
 import { startBenchServer } from "./postgres.ts";
 import { resultsFile, writeSection } from "./results-file.ts";
@@ -19,7 +19,7 @@ import { usage } from "../../src/queries/usage.ts";
 import { readUsage } from "../../src/queries/usage-rollup.ts";
 import { checkRevenue } from "./revenue.ts";
 import {
-  applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysRefresh, invoicedUsageFilters, openSession, type Session, usageFilters,
+  applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysRefresh, daysWritesEverywhere, invoicedUsageFilters, openSession, type Session, usageFilters,
 } from "./scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -51,6 +51,10 @@ type Result = {
   size: Size; database: string; invoices: number; dailyUsages: number;
   /** The first build on rows stamped long ago; a day's writes after it; a bulk touch after that. */
   settled: Build; dayMs: number; bulk: BulkTouch;
+  /** Cron runs that find nothing changed: wall time (ms) and statements of each. */
+  idle: { ms: number[]; statements: number[] };
+  /** A day's writes in every organization, then a cron run with the queue bound: until its answers are current. */
+  dayEverywhere: DayEverywhere;
   /** With every row stamped now first (the sizes of --stamp-sizes): both builds, and a day's writes after them. */
   fresh?: { stampSeconds: number; inline: Build; queue: Build & { consumers: number }; dayMs: number };
   /** Rollup answers = direct queries after the bulk touch's refreshes (and after the fresh builds' day of writes). */
@@ -67,6 +71,55 @@ function addSpent(spent: Build["spent"], r: RefreshReport): void {
     k.ms += ms;
     k.buckets += r.recomputed[kind as keyof RefreshReport["recomputed"]];
   }
+}
+
+type DayEverywhere = { dailyUsages: number; ms: number; statements: number; enqueued: number; current: boolean; report: RefreshReport };
+
+// wrangler.toml's max_batch_timeout in the us and eu environments: how long Queues may hold a batch.
+const QUEUE_BATCH_TIMEOUT_MS = 5_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Cron runs as deployed that find nothing changed since the run before: wall time and statements of each. */
+async function idleRuns(s: Session, n = 5): Promise<Result["idle"]> {
+  await refreshRollups(s.db, CRON_RUN);
+  // A pass re-reads the second before the last one's oldest transaction in flight (CLOCK_MARGIN).
+  await sleep(1_100);
+  const idle: Result["idle"] = { ms: [], statements: [] };
+  for (let i = 0; i < n; i++) {
+    const timing = { ms: 0, queries: 0 };
+    const t = performance.now();
+    await refreshRollups(s.counted(timing), CRON_RUN);
+    idle.ms.push(performance.now() - t);
+    idle.statements.push(timing.queries);
+  }
+  return idle;
+}
+
+/**
+ * A day's writes in every organization, then one cron run with the queue bound (src/scheduled.ts):
+ * from the run's start until the rollups hold the writes. When the run fans its work out, the
+ * consumers start after the queue's batch timeout, CRON_RUN.concurrency organizations at a time, as
+ * Queues would deliver them; a trickle is recomputed in the run itself.
+ */
+async function dayEverywhere(s: Session): Promise<DayEverywhere> {
+  const dailyUsages = await daysWritesEverywhere(s);
+  const written = await s.pg.query<{ at: string }>("SELECT (now() AT TIME ZONE 'UTC')::timestamp(6)::text AS at");
+  const timing = { ms: 0, queries: 0 };
+  const db = s.counted(timing);
+  const t = performance.now();
+  const report = await refreshRollups(db, CRON_RUN, async () => {
+    const messages = await organizationsQueued(db);
+    await sleep(QUEUE_BATCH_TIMEOUT_MS);
+    const deadline = Date.now() + CRON_RUN.budgetMs;
+    const queue = [...messages];
+    await Promise.all(Array.from({ length: CRON_RUN.concurrency }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await recomputeQueued(db, emptyReport(), { deadline, organizationId: next, concurrency: CRON_RUN.concurrency });
+    }));
+    return messages.length;
+  });
+  const ms = performance.now() - t;
+  const stale = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status WHERE fresh_as_of IS NULL OR fresh_as_of < $1::timestamp", [written.rows[0]!.at]);
+  return { dailyUsages, ms, statements: timing.queries, enqueued: report.enqueued, current: stale.rows[0]?.n === 0, report };
 }
 
 async function built(s: Session): Promise<boolean> {
@@ -129,9 +182,13 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     const settled = await buildInline(s);
     console.log(`${size.label}: ${settled.seconds.toFixed(1)} s; a day's writes, then a bulk touch of every invoice`);
     const dayMs = (await daysRefresh(s)).ms;
+    console.log(`${size.label}: idle cron runs; a day's writes in every organization, the queue bound`);
+    const idle = await idleRuns(s);
+    const everywhere = await dayEverywhere(s);
     const bulk = await bulkTouch(s);
     const settledExact = await exact(s);
-    if (!stamped.has(size.label.toLowerCase())) return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, exact: [settledExact] };
+    const measured = { size, ...countsOf(counts.rows[0]), settled, dayMs, idle, dayEverywhere: everywhere, bulk };
+    if (!stamped.has(size.label.toLowerCase())) return { ...measured, exact: [settledExact] };
     const t = performance.now();
     for (const table of ["fees", "invoices", "daily_usages"]) await s.pg.query(`UPDATE ${table} SET updated_at = (now() AT TIME ZONE 'UTC')`);
     await s.pg.query("VACUUM (ANALYZE) fees, invoices, daily_usages");
@@ -142,7 +199,7 @@ async function measureSize(size: Size, server: ReturnType<typeof startBenchServe
     const queue = await buildQueued(s, consumers);
     console.log(`${size.label}: ${queue.seconds.toFixed(1)} s; a day's writes`);
     const fresh = { stampSeconds, inline, queue, dayMs: (await daysRefresh(s)).ms };
-    return { size, ...countsOf(counts.rows[0]), settled, dayMs, bulk, fresh, exact: [settledExact, await exact(s)] };
+    return { ...measured, fresh, exact: [settledExact, await exact(s)] };
   } finally {
     await s.close();
   }
@@ -185,6 +242,11 @@ const lines: [string, (r: Result) => string][] = [
   ["its runs (s, buckets recomputed, left after)", (r) => runs(r.settled)],
   ["where its time went: collect; per kind, s over buckets", (r) => spentText(r.settled.spent)],
   ["refresh after a day's writes: 100 fees + the last day's daily usages (ms)", (r) => fmt(r.dayMs)],
+  ["idle cron runs, nothing changed: wall (ms) / statements, each run", (r) => r.idle.ms.map((ms, i) => `${fmt(ms)} / ${r.idle.statements[i]}`).join(", ")],
+  ["a day's writes in every organization (100 fees + the last day's daily usages each), queue bound: answers current after (ms)", (r) =>
+    `**${fmt(r.dayEverywhere.ms)}** (${r.dayEverywhere.current ? "current" : "**NOT current**"}; ${r.dayEverywhere.enqueued ? `${r.dayEverywhere.enqueued} messages to the queue` : "recomputed in the run, nothing queued"}; ${r.dayEverywhere.statements} statements)`],
+  ["where that run's time went (ms): collect; per kind, ms over buckets", (r) => [`collect ${fmt(r.dayEverywhere.report.collectMs)}`,
+    ...Object.entries(r.dayEverywhere.report.recomputeMs).filter(([, ms]) => ms > 0).map(([kind, ms]) => `${kind} ${fmt(ms)} / ${r.dayEverywhere.report.recomputed[kind as keyof RefreshReport["recomputed"]]}`)].join(", ")],
   ["bulk touch of every invoice: cron runs until one finds nothing to do (ms, buckets recomputed, rows read)", (r) =>
     r.bulk.runs.map((x) => `${fmt(x.ms)} (${x.recomputed}, ${x.rowsRead})${x.done ? " done" : ""}`).join(", ")],
   ["a day's writes right after the bulk touch: refresh (ms)", (r) => fmt(r.bulk.dayAfterMs)],
@@ -213,6 +275,12 @@ if (target) {
     `- ${target.bulk.runs.every((r) => r.recomputed > 0 || r.rowsRead > 0) ? "met" : "NOT met"}: no run recomputes 0 buckets while work is queued after the bulk touch`,
     `- ${target.bulk.dayAfterMs <= 1000 ? "met" : "NOT met"}: a day's writes right after the bulk touch reach the answers within 1 s of their refresh (measured ${fmt(target.bulk.dayAfterMs)} ms)`,
   );
+  const idleMax = Math.max(...target.idle.ms);
+  const idleStatements = Math.max(...target.idle.statements);
+  goals.push(
+    `- ${idleMax <= 50 && idleStatements <= 12 ? "met" : "NOT met"}: an idle cron run at most 50 ms and 12 statements (measured at most ${fmt(idleMax)} ms and ${idleStatements} statements over ${target.idle.ms.length} runs)`,
+    `- ${target.dayEverywhere.ms <= 1000 && target.dayEverywhere.current ? "met" : "NOT met"}: a day's writes in every organization current at most 1 s after the cron run starts, queue bound (measured ${fmt(target.dayEverywhere.ms)} ms)`,
+  );
   goals.push(`- ${results.every((r) => r.exact.every(Boolean)) ? "met" : "NOT met"}: the rollups answer exactly what the direct queries do, at every size and point checked`);
   const big = results.find((r) => r.size.label === "build-10M") ?? results.find((r) => r.size.label === "build-3M");
   if (big) {
@@ -226,7 +294,8 @@ const cpu = cpus();
 const argv = process.argv.slice(2).join(" ");
 const section = `## Rollup build at scale
 
-Written by \`npm run bench:rollups${argv ? ` -- ${argv}` : ""}\` on ${now.toISOString().slice(0, 16).replace("T", " ")} UTC; ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${server.version}.
+Written by \`npm run bench:rollups${argv ? ` -- ${argv}` : ""}\` on ${now.toISOString().slice(0, 16).replace("T", " ")} UTC; ${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${server.version}
+with Debian's default settings (JIT on, shared_buffers 128MB; scripts/bench/postgres.ts changes only where it listens).
 The service's refresh functions through Drizzle, the Neon HTTP driver and the local Neon endpoint, as the
 cron and the queue consumer call them; the rollups dropped before each build.
 

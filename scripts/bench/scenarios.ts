@@ -1,14 +1,14 @@
 // What is measured on one bench database: the service's query functions (Drizzle over the Neon
 // HTTP driver, through the local Neon endpoint, in Node) against the baselines run with `pg`.
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { neonConfig } from "@neondatabase/serverless";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { drizzle } from "drizzle-orm/neon-http";
 import pg from "pg";
 import { migrationStatements } from "../db/migrations.ts";
 import { postgresBackend } from "../neon-local/backends.ts";
 import { startNeonLocal, type NeonLocal } from "../neon-local/server.ts";
-import type { Database } from "../../src/env.ts";
+import { neonHttpDatabase } from "../../src/db/neon-http.ts";
+import type { Database, DatabaseTiming } from "../../src/env.ts";
 import { invoicedUsage, type InvoicedUsageFilters } from "../../src/queries/invoiced-usage.ts";
 import { readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { usage, type UsageFilters } from "../../src/queries/usage.ts";
@@ -46,7 +46,13 @@ export type SizeResult = {
 /** Every invoice stamped at once, then cron runs (the default budget) until one finds nothing to do. */
 export type BulkTouch = { invoices: number; runs: { ms: number; rowsRead: number; recomputed: number; done: boolean }[]; dayAfterMs: number };
 
-export type Session = { db: Database; pg: pg.Client; neonLocal: NeonLocal; organizationId: string; close(): Promise<void> };
+export type Session = {
+  /** The service's own database layer (src/db/neon-http.ts: every statement with JIT off, as deployed). */
+  db: Database;
+  /** The same, counting its statements and their time into `timing`. */
+  counted(timing: DatabaseTiming): Database;
+  pg: pg.Client; neonLocal: NeonLocal; organizationId: string; close(): Promise<void>;
+};
 
 // neonConfig.fetchEndpoint is global: each session's host name routes to its own local endpoint,
 // so sessions of several sizes can be open at once.
@@ -61,12 +67,13 @@ export async function openSession(url: string): Promise<Session> {
   const host = `bench-${endpoints.size + 1}.neon-local.invalid`;
   endpoints.set(host, neonLocal.url);
   // The local endpoint serves its own database whatever the URL says.
-  const db = drizzle({ client: neon(`postgres://bench:bench@${host}/lago`) });
+  const path = { driver: "neon-http", url: `postgres://bench:bench@${host}/lago`, fetchEndpoint: undefined } as const;
+  const db = neonHttpDatabase(path, {});
   const org = await client.query<{ organization_id: string }>("SELECT organization_id FROM api_keys WHERE value = $1", [TARGET_API_KEY]);
   const organizationId = org.rows[0]?.organization_id;
   if (!organizationId) throw new Error("the target organization's API key is missing");
   return {
-    db, pg: client, neonLocal, organizationId,
+    db, counted: (timing) => neonHttpDatabase(path, { timing }), pg: client, neonLocal, organizationId,
     async close() {
       await neonLocal.close();
       await backend.close();
@@ -146,13 +153,24 @@ export async function daysRefresh(s: Session): Promise<{ rows: number; ms: numbe
   return { rows, ms: performance.now() - t };
 }
 
-/** 100 of the target's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
-async function daysWrites(s: Session): Promise<number> {
+/**
+ * A day's writes in every organization: 100 of each one's fees of the current month and all its
+ * daily usages of its latest day rewritten (updated_at only). Returns the daily usages rewritten.
+ */
+export async function daysWritesEverywhere(s: Session): Promise<number> {
+  const organizations = await s.pg.query<{ id: string }>("SELECT id FROM organizations ORDER BY id");
+  let rows = 0;
+  for (const { id } of organizations.rows) rows += await daysWrites(s, id);
+  return rows;
+}
+
+/** 100 of an organization's fees of the current month and all its daily usages of the latest day rewritten (updated_at only). */
+async function daysWrites(s: Session, organizationId = s.organizationId): Promise<number> {
   await s.pg.query(`UPDATE fees SET updated_at = (now() AT TIME ZONE 'UTC') WHERE id IN (
     SELECT id FROM fees WHERE organization_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')
-    ORDER BY id LIMIT 100)`, [s.organizationId]);
+    ORDER BY id LIMIT 100)`, [organizationId]);
   const day = await s.pg.query(`UPDATE daily_usages SET updated_at = (now() AT TIME ZONE 'UTC')
-    WHERE organization_id = $1 AND usage_date = (SELECT max(usage_date) FROM daily_usages WHERE organization_id = $1)`, [s.organizationId]);
+    WHERE organization_id = $1 AND usage_date = (SELECT max(usage_date) FROM daily_usages WHERE organization_id = $1)`, [organizationId]);
   return day.rowCount ?? 0;
 }
 

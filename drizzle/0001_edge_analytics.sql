@@ -294,3 +294,11 @@ CREATE TABLE IF NOT EXISTS edge_analytics.refresh_passes (
 	"snapshot" text NOT NULL,
 	PRIMARY KEY ("source", "since")
 );
+--> statement-breakpoint
+-- A month of invoiced usage recomputed from this index alone (an index-only scan): the charge fees'
+-- invoice, charge, currency and amounts by organization and creation time. Through Lago's index each
+-- fee's row was fetched from the table, one page per fee (about 27k pages per month at 1M fees);
+-- that was most of the time a day's writes took to reach the answers. About 60 bytes per charge fee.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_charge_months" ON "fees" USING btree ("organization_id", "created_at")
+	INCLUDE ("invoice_id", "charge_id", "amount_currency", "amount_cents", "precise_coupons_amount_cents")
+	WHERE "deleted_at" IS NULL AND "fee_type" = 0 AND "invoiceable_type" = 'Charge';

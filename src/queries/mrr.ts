@@ -64,7 +64,9 @@ export function mrrRows(scope: Scope): SQL {
           JOIN fees f ON f.invoice_id = i.id
           JOIN subscriptions s ON s.id = f.subscription_id
           JOIN plans pl ON pl.id = s.plan_id
-          CROSS JOIN LATERAL (SELECT ${periodTimestamp(to)} - ${periodTimestamp(from)} AS period) d
+          -- OFFSET 0: the period is parsed once per fee; inlined, its pattern matches ran again for
+          -- each of the day, hour and minute read from it, in the filter and in the select list.
+          CROSS JOIN LATERAL (SELECT ${periodTimestamp(to)} - ${periodTimestamp(from)} AS period OFFSET 0) d
           WHERE i.organization_id = ${scope.organizationId} AND f.organization_id = ${scope.organizationId}
             AND i.issuing_date >= ${scope.from} AND i.issuing_date < ${scope.to}
             AND f.fee_type = 2 AND f.deleted_at IS NULL AND i.status = 1 AND i.self_billed IS FALSE

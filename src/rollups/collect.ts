@@ -35,14 +35,17 @@ export const ALL_FEEDS: readonly ChangeFeed[] = ["invoiced_usage", "usage", "rev
 // fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
 // it is now is the bucket it was counted in; likewise an invoice's issuing and due dates once it is
 // finalized (before, it counts nowhere).
+// Invoices likewise: a chunk's few rows are estimated in the thousands, and a hash join then reads
+// every invoice of the database to find theirs.
 const feesOf = (on: SQL) => sql`CROSS JOIN LATERAL (SELECT * FROM fees f WHERE ${on} OFFSET 0) f`;
+const invoiceOf = (on: SQL, join = sql`CROSS JOIN LATERAL`) => sql`${join} (SELECT * FROM invoices i WHERE ${on} OFFSET 0) i`;
 const issuingMonthOfFees = sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', i.issuing_date)::date AS period_start`;
 const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
   fees: {
     invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f`,
     // An instant fee counts in its creation month; a fee on an invoice in that invoice's issuing month (mrr).
     revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f
-      UNION ALL ${issuingMonthOfFees} FROM changed f JOIN invoices i ON i.id = f.invoice_id WHERE i.issuing_date IS NOT NULL`,
+      UNION ALL ${issuingMonthOfFees} FROM changed f ${invoiceOf(sql`i.id = f.invoice_id`)} WHERE i.issuing_date IS NOT NULL`,
   },
   invoices: {
     // Status changes (draft -> finalized -> voided), disputes lost, billing entity moves: every
@@ -72,19 +75,19 @@ const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
   // A credit note's refund (gross revenue) or offset (overdue balance): its invoice's two months.
   credit_notes: {
     revenue: sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
-      FROM changed cn JOIN invoices i ON i.id = cn.invoice_id
+      FROM changed cn ${invoiceOf(sql`i.id = cn.invoice_id`)}
       CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d) WHERE d IS NOT NULL`,
   },
   // A plan's interval and timing decide how its subscription fees spread (mrr).
   plans: {
     revenue: sql`${issuingMonthOfFees}
       FROM changed p JOIN subscriptions s ON s.plan_id = p.id ${feesOf(sql`f.subscription_id = s.id`)}
-      JOIN invoices i ON i.id = f.invoice_id WHERE i.issuing_date IS NOT NULL`,
+      ${invoiceOf(sql`i.id = f.invoice_id`)} WHERE i.issuing_date IS NOT NULL`,
   },
   // A subscription decides its fees' plan (mrr) and customer (instant fees).
   subscriptions: {
     revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', coalesce(i.issuing_date::timestamp, f.created_at))::date AS period_start
-      FROM changed s ${feesOf(sql`f.subscription_id = s.id`)} LEFT JOIN invoices i ON i.id = f.invoice_id`,
+      FROM changed s ${feesOf(sql`f.subscription_id = s.id`)} ${invoiceOf(sql`i.id = f.invoice_id`, sql`LEFT JOIN LATERAL`)} ON true`,
   },
 };
 
@@ -217,10 +220,13 @@ export async function closeQuietSources(
   const overlap = opts.overlap ?? DEFAULT_OVERLAP;
   const ZERO = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
   const LAST = sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
-  // Per table, through its (updated_at, id) index: the same ranges the pass and the re-check scan.
-  const quietIn = (source: Source) => sql`NOT EXISTS (SELECT 1 FROM ${TABLES[source]} t WHERE (t.updated_at, t.id) > (p.since, ${ZERO}))
-    AND NOT EXISTS (SELECT 1 FROM ${TABLES[source]} t
-      WHERE (t.updated_at, t.id) > (p.settled_at, coalesce(p.settled_id, ${LAST})) AND t.updated_at <= p.upto)`;
+  // Per table, the first row of each range in (updated_at, id) order: one probe of that index each.
+  // (NOT EXISTS over the range would let the planner pick a scan of the table, costed as if a row
+  // turned up at once; on a quiet table none does, and the scan reads it whole.)
+  const firstAfter = (source: Source, after: SQL) =>
+    sql`(SELECT t.updated_at FROM ${TABLES[source]} t WHERE (t.updated_at, t.id) > ${after} ORDER BY t.updated_at, t.id LIMIT 1)`;
+  const quietIn = (source: Source) => sql`${firstAfter(source, sql`(p.since, ${ZERO})`)} IS NULL
+    AND coalesce(${firstAfter(source, sql`(p.settled_at, coalesce(p.settled_id, ${LAST}))`)} > p.upto, true)`;
   const result = await db.execute<{ source: Source }>(sql`
     WITH p AS (
       SELECT w.source, w.watermark, w.settled_id,
@@ -282,13 +288,14 @@ const scanKeys = (table: SQL, where: SQL, scanRows: number) => sql`
 
 /**
  * A chunk's changed rows (`changed`): the scanned rows `snapshot` did not see (joined in by `from`),
- * at most chunkRows of them, fetched whole by id in the same snapshot.
+ * at most chunkRows of them, fetched whole by id in the same snapshot (one primary key lookup each,
+ * never a hash of the whole table).
  */
 const unseenRows = (table: SQL, from: SQL, snapshot: SQL, xmaxNow: SQL, chunkRows: number) => sql`
   SELECT t.* FROM (
     SELECT s.id FROM scanned s ${from} WHERE NOT ${seenIn(sql`s.row_xmin`, snapshot, xmaxNow)}
     ORDER BY s.updated_at, s.id LIMIT ${chunkRows}
-  ) u JOIN ${table} t ON t.id = u.id`;
+  ) u CROSS JOIN LATERAL (SELECT t.* FROM ${table} t WHERE t.id = u.id OFFSET 0) t`;
 
 /** The buckets a chunk's `changed` rows touch, queued (once: the queue's key). */
 const queueBuckets = (changes: SQL[]) => sql`

@@ -128,7 +128,7 @@ export async function recomputeQueued(
         return;
       }
       try {
-        if ((await slot(() => recomputeNextOrIsolate(db, kind, batchSize ?? BATCH_SIZES[kind], organizationId, report))) === 0) return;
+        if ((await slot(() => recomputeNextOrIsolate(db, kind, batchSize ?? batchOf(kind, waiting, concurrency), organizationId, report))) === 0) return;
       } catch (err) {
         failed = true;
         throw err;
@@ -170,6 +170,17 @@ export async function recomputeQueued(
   const idle = organizationId === undefined && sum(waiting.queued) + sum(waiting.failed) === 0;
   report.left = idle ? perKind() : await queuedPerKind(db);
   return report;
+}
+
+/**
+ * Buckets per statement: BATCH_SIZES, or fewer when few are queued, so that a trickle's handful is
+ * shared between the run's `concurrency` statements (and the other kinds' workers) rather than
+ * recomputed one after another in a single statement: a day's writes are current sooner. A kind
+ * whose buckets are queued during the run (weeks and months, by the days) takes full batches.
+ */
+function batchOf(kind: Kind, waiting: Waiting, concurrency: number): number {
+  const queued = waiting.queued[kind];
+  return queued === 0 ? BATCH_SIZES[kind] : Math.min(BATCH_SIZES[kind], Math.max(1, Math.ceil(queued / (2 * concurrency))));
 }
 
 // Kinds that depend on each other, in order; the chains are independent of each other.

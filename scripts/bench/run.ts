@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureDataset, SIZES, TARGET_API_KEY } from "./dataset.ts";
+import { BUILD_SIZES, ensureDataset, findSize, SIZES, TARGET_API_KEY } from "./dataset.ts";
 import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.ts";
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
@@ -51,9 +51,11 @@ const serviceReps = Number(values["service-reps"]);
 if (!Number.isInteger(reps) || reps < 30) throw new Error("--reps must be an integer >= 30");
 if (!Number.isInteger(slowReps) || slowReps < 1) throw new Error("--slow-reps must be a positive integer");
 if (!Number.isInteger(serviceReps) || serviceReps < 30) throw new Error("--service-reps must be an integer >= 30");
+// The rollup bench's shapes are accepted too (build-1Mx3: 1M fees beside two organizations of 1M,
+// a smaller database than 1M's eleven organizations).
 const sizes = values.sizes.split(",").map((label) => {
-  const size = SIZES.find((s) => s.label.toLowerCase() === label.trim().toLowerCase());
-  if (!size) throw new Error(`unknown size ${label}; known: ${SIZES.map((s) => s.label).join(", ")}`);
+  const size = findSize(label);
+  if (!size) throw new Error(`unknown size ${label}; known: ${[...SIZES, ...BUILD_SIZES].map((s) => s.label).join(", ")}`);
   return size;
 });
 

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { handleError } from "./error-handler.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
@@ -10,8 +9,8 @@ import { requestLog } from "./middleware/request-log.ts";
 import { DOCS_PATH, OPENAPI_PATH } from "./openapi/document.ts";
 import { docsPage } from "./openapi/docs.ts";
 import { openApiRoute } from "./openapi/route.ts";
-import { rollupCanServe } from "./endpoint.ts";
-import { ENDPOINTS } from "./endpoints.ts";
+import { type AppEnv, rollupCanServe } from "./endpoint.ts";
+import { CACHE_ROUTES, ENDPOINTS } from "./endpoints.ts";
 import { csvFilename, FormatQuerySchema, wantsCsv } from "./format/negotiate.ts";
 import { parseQuery } from "./validation/query.ts";
 
@@ -44,8 +43,9 @@ export function createApp() {
     });
   }
   // Only known routes authenticate: an unknown path is a 404 for everyone, not a 401.
+  const withDatabase = database(CACHE_ROUTES);
   for (const endpoint of ENDPOINTS) {
-    app.get(endpoint.path, database, apiKeyAuth, rateLimitPolicy, (c) => {
+    app.get(endpoint.path, withDatabase, apiKeyAuth, rateLimitPolicy, (c) => {
       const { query, common } = parseQuery(c.req.url, endpoint.query, FormatQuerySchema);
       const csv = wantsCsv(common.format, c.req.header("Accept"));
       c.set("endpoint", endpoint);

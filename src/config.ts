@@ -1,7 +1,11 @@
 import * as z from "zod/mini";
-import { ttlSetting } from "./endpoint.ts";
-import { ENDPOINTS } from "./endpoints.ts";
 import type { Bindings } from "./env.ts";
+
+/** An endpoint's cache route and default lifetime (its descriptor's `cache`), handed in by the app. */
+export type CacheRoute = { route: string; defaultTtl: number };
+
+/** The setting that overrides an endpoint's cache lifetime, e.g. CACHE_TTL_INVOICED_USAGE. */
+export const ttlSetting = (route: string) => `CACHE_TTL_${route.toUpperCase()}` as const;
 
 // A whole number within bounds. Wrangler hands [vars] over as strings (or numbers, for unquoted TOML).
 const wholeNumber = (fallback: number, min: number, max: number) =>
@@ -16,14 +20,18 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
 const seconds = (fallback: number, max: number) => wholeNumber(fallback, 0, max);
 const DAY = 86_400;
 
-const ConfigSchema = z.object({
+// The schema for the endpoints' cache routes (built once per list: the app hands in the same one).
+const schemas = new WeakMap<readonly CacheRoute[], ReturnType<typeof configSchema>>();
+const schemaFor = (routes: readonly CacheRoute[]) => schemas.get(routes) ?? schemas.set(routes, configSchema(routes)).get(routes)!;
+
+const configSchema = (routes: readonly CacheRoute[]) => z.object({
   // Required unless a HYPERDRIVE binding is configured (then Hyperdrive's connection string is used).
   DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"))),
   // Only development and tests point the Neon driver at a local endpoint; production never sets it.
   NEON_FETCH_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
   REGION: z._default(z.enum(["us", "eu", "local"]), "local"),
   // Each endpoint's freshness: CACHE_TTL_<ROUTE>, defaulting to what its descriptor says.
-  ...Object.fromEntries(ENDPOINTS.map((e) => [ttlSetting(e.cache.route), seconds(e.cache.defaultTtl, DAY)])),
+  ...Object.fromEntries(routes.map((r) => [ttlSetting(r.route), seconds(r.defaultTtl, DAY)])),
   CACHE_STALE_WHILE_REVALIDATE: seconds(300, DAY),
   CACHE_STALE_IF_ERROR: seconds(DAY, 7 * DAY),
   // Capped at 60 s: a deleted (revoked) key must stop working within a minute.
@@ -74,10 +82,11 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 // Workers hand the same env object to every request of an isolate: parse it once per object.
 const parsed = new WeakMap<object, ConfigResult>();
 
-export function parseConfig(env: Bindings): ConfigResult {
+/** The configuration in `env`, with a lifetime setting for each of `routes` (src/endpoints.ts, CACHE_ROUTES). */
+export function parseConfig(env: Bindings, routes: readonly CacheRoute[]): ConfigResult {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = ConfigSchema.safeParse(env);
+  const result = schemaFor(routes).safeParse(env);
   const hyperdrive = env.HYPERDRIVE?.connectionString;
   const database: DatabasePath | undefined = hyperdrive
     ? { driver: "hyperdrive", connectionString: hyperdrive }
@@ -91,7 +100,7 @@ export function parseConfig(env: Bindings): ConfigResult {
           database,
           region: result.data.REGION,
           cache: {
-            ttl: Object.fromEntries(ENDPOINTS.map((e) => [e.cache.route, (result.data as Record<string, unknown>)[ttlSetting(e.cache.route)] as number])),
+            ttl: Object.fromEntries(routes.map((r) => [r.route, (result.data as Record<string, unknown>)[ttlSetting(r.route)] as number])),
             staleWhileRevalidate: result.data.CACHE_STALE_WHILE_REVALIDATE,
             staleIfError: result.data.CACHE_STALE_IF_ERROR,
             apiKeyTtl: result.data.CACHE_API_KEY_TTL,

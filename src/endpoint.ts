@@ -1,6 +1,26 @@
 import type { Context } from "hono";
+import type { RequestIdVariables } from "hono/request-id";
 import type * as z from "zod/mini";
-import type { AppEnv } from "./env.ts";
+import type { Config } from "./config.ts";
+import type { Bindings, Database, DatabaseTiming } from "./env.ts";
+import type { Format } from "./format/negotiate.ts";
+
+/** What Hono carries for a request: the bindings, and what the middleware sets for the handler. */
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: RequestIdVariables & {
+    config: Config;
+    db: Database;
+    /** Time this request has spent waiting for the database so far (its log line reports it). */
+    dbTiming: DatabaseTiming;
+    organizationId: string;
+    /** Lago's organizations.timezone of that organization, as stored (timezone=organization uses it). */
+    organizationTimeZone: string;
+    /** The endpoint answering this request, and the representation it answers in. */
+    endpoint: Endpoint;
+    format: Format;
+  };
+};
 
 /** The names of an endpoint's query parameters, as its schema spells them. */
 export type ParamName<Q extends z.ZodMiniObject> = keyof Q["shape"] & string;
@@ -43,9 +63,6 @@ export type Endpoint<Q extends z.ZodMiniObject = z.ZodMiniObject> = {
 
 /** Keeps the parameter names of `query` in the types of the descriptor's other fields. */
 export const defineEndpoint = <Q extends z.ZodMiniObject>(endpoint: Endpoint<Q>): Endpoint<Q> => endpoint;
-
-/** The setting that overrides an endpoint's cache lifetime, e.g. CACHE_TTL_INVOICED_USAGE. */
-export const ttlSetting = (route: string) => `CACHE_TTL_${route.toUpperCase()}` as const;
 
 /** True when every parameter with a value (given or defaulted) is one the rollup keeps. */
 export function rollupCanServe<Q extends z.ZodMiniObject>(endpoint: Endpoint<Q>, query: z.output<Q>): boolean {

@@ -17,3 +17,6 @@ export const ENDPOINTS: readonly Endpoint<any>[] = [
   mrrEndpoint,
   overdueBalanceEndpoint,
 ];
+
+/** Each endpoint's cache route and default lifetime: what the configuration needs of the list. */
+export const CACHE_ROUTES = ENDPOINTS.map((e) => e.cache);

@@ -1,9 +1,7 @@
+// The Worker's bindings and the database handle as every layer sees them. A leaf: it imports no
+// module of the project but the queue message's type, so any module may import it.
 import type { NeonHttpDatabase } from "drizzle-orm/neon-http";
-import type { RequestIdVariables } from "hono/request-id";
-import type { Config } from "./config.ts";
-import type { Endpoint } from "./endpoint.ts";
-import type { Format } from "./format/negotiate.ts";
-import type { RollupWork } from "./rollups/queue.ts";
+import type { RollupWork } from "./rollups/work.ts";
 
 export type Bindings = {
   DATABASE_URL?: string;
@@ -39,19 +37,3 @@ export type Bindings = {
 export type Database = NeonHttpDatabase<Record<string, never>>;
 
 export type DatabaseTiming = { ms: number; queries: number };
-
-export type AppEnv = {
-  Bindings: Bindings;
-  Variables: RequestIdVariables & {
-    config: Config;
-    db: Database;
-    /** Time this request has spent waiting for the database so far (its log line reports it). */
-    dbTiming: DatabaseTiming;
-    organizationId: string;
-    /** Lago's organizations.timezone of that organization, as stored (timezone=organization uses it). */
-    organizationTimeZone: string;
-    /** The endpoint answering this request, and the representation it answers in. */
-    endpoint: Endpoint;
-    format: Format;
-  };
-};

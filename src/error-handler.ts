@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { databaseErrorCode, isDatabaseUnavailable } from "./db-errors.ts";
-import type { AppEnv } from "./env.ts";
+import type { AppEnv } from "./endpoint.ts";
 import { ApiError } from "./errors.ts";
+import { errorNames, logEvent } from "./log.ts";
 
 const RETRY_AFTER_SECONDS = "5";
 
@@ -12,16 +13,7 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
     // The log keeps the error's class and SQLSTATE for the operator; the body keeps nothing of it.
-    console.error(
-      JSON.stringify({
-        level: "error",
-        request_id: requestId,
-        route: c.req.routePath,
-        error: err.name,
-        cause: causeName(err),
-        sqlstate: databaseErrorCode(err),
-      }),
-    );
+    logEvent("error", undefined, { request_id: requestId, route: c.req.routePath, error: err.name, cause: errorNames(err).cause, sqlstate: databaseErrorCode(err) });
   }
   if (apiError.code === "UNAUTHORIZED") c.header("WWW-Authenticate", "Bearer");
   if (apiError.code === "SERVICE_UNAVAILABLE") c.header("Retry-After", RETRY_AFTER_SECONDS);
@@ -35,5 +27,3 @@ function toApiError(err: Error): ApiError {
   if (err instanceof HTTPException && err.status === 401) return new ApiError("UNAUTHORIZED");
   return new ApiError("INTERNAL", { cause: err });
 }
-
-const causeName = (err: Error) => (err.cause instanceof Error ? err.cause.name : undefined);

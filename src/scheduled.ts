@@ -3,6 +3,9 @@
 // are answered from Lago's tables.
 import { parseConfig, type Config } from "./config.ts";
 import { createDatabase, type OpenDatabase } from "./db/client.ts";
+import { sqlStateOf } from "./db-errors.ts";
+import { CACHE_ROUTES } from "./endpoints.ts";
+import { errorNames, logEvent } from "./log.ts";
 import type { Bindings } from "./env.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
 import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
@@ -33,9 +36,9 @@ async function withDatabase(
   msg: string,
   work: (db: OpenDatabase, config: Config) => Promise<{ report: RefreshReport } & Record<string, unknown>>,
 ): Promise<void> {
-  const parsed = parseConfig(env);
+  const parsed = parseConfig(env, CACHE_ROUTES);
   if (!parsed.ok) {
-    console.error(JSON.stringify({ level: "error", msg: "invalid configuration", problems: parsed.problems }));
+    logEvent("error", "invalid configuration", { problems: parsed.problems });
     return;
   }
   const started = Date.now();
@@ -46,11 +49,10 @@ async function withDatabase(
     const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
     const rate = Math.round((done / Math.max(ms, 1)) * 10_000) / 10;
-    console.log(JSON.stringify({ level: "info", msg, ms, ...report, ...extra, buckets_per_second: rate }));
+    logEvent("info", msg, { ms, ...report, ...extra, buckets_per_second: rate });
   } catch (err) {
     // Name and SQLSTATE only: a database message may quote data.
-    const code = (err as { cause?: { code?: unknown } }).cause?.code;
-    console.error(JSON.stringify({ level: "error", msg: "rollup refresh failed", error: (err as Error).name, sqlstate: code }));
+    logEvent("error", "rollup refresh failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
     throw err;
   } finally {
     await db.release();

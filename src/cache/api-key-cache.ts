@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from "../db-errors.ts";
 import type { Database } from "../env.ts";
+import { logEvent } from "../log.ts";
 import { findLiveApiKey, type LiveApiKey } from "../queries/api-keys.ts";
 import { apiKeyCacheKey, CACHE_NAME, sha256Hex } from "./key.ts";
 
@@ -75,7 +76,7 @@ export async function organizationForApiKey(deps: Deps, key: string): Promise<Ke
   } catch (err) {
     const stale = decision === "stale" && cached && !cached.unknown ? cached : undefined;
     if (stale && isDatabaseUnavailable(err) && Date.now() - stale.stored_at < (deps.ttl + deps.staleIfError) * 1000) {
-      console.warn(JSON.stringify({ level: "warn", msg: "authenticated from a stale key lookup: database failed", request_id: deps.requestId }));
+      logEvent("warn", "authenticated from a stale key lookup: database failed", { request_id: deps.requestId });
       return owner(stale);
     }
     throw err;

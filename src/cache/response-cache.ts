@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { databaseErrorCode, isDatabaseUnavailable } from "../db-errors.ts";
 import type { CacheConfig } from "../config.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
 import { ApiError } from "../errors.ts";
-import { enforceRateLimit } from "../middleware/rate-limit.ts";
+import { errorNames, logEvent } from "../log.ts";
+import { enforceRateLimit } from "../rate-limit.ts";
 import { deferrer } from "./background.ts";
 import { createEntry, discard, type Entry, type Loaded, readEntry, writeEntry } from "./entry.ts";
 import { CACHE_NAME, type CacheParams, type CachedRoute, responseCacheKey } from "./key.ts";
@@ -109,8 +110,6 @@ const failureStatus = (err: unknown) =>
 
 // Same fields as the error handler's log line: names and codes, never a message or a parameter.
 function logFailure(c: Context<AppEnv>, msg: string, route: CachedRoute, err: unknown) {
-  const error = err instanceof Error ? err.name : typeof err;
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.name : undefined;
-  const sqlstate = databaseErrorCode(err);
-  console.warn(JSON.stringify({ level: "warn", msg, request_id: c.get("requestId"), route, error, cause, sqlstate }));
+  const { error, cause } = errorNames(err);
+  logEvent("warn", msg, { request_id: c.get("requestId"), route, error, cause, sqlstate: databaseErrorCode(err) });
 }

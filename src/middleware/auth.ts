@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { organizationForApiKey } from "../cache/api-key-cache.ts";
 import { deferrer } from "../cache/background.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
 import { ApiError } from "../errors.ts";
 
 // Lago keys are UUID-like tokens; anything outside this shape cannot match and never reaches the database.

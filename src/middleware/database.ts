@@ -1,16 +1,17 @@
 import { createMiddleware } from "hono/factory";
-import { parseConfig } from "../config.ts";
+import { type CacheRoute, parseConfig } from "../config.ts";
 import { deferrer } from "../cache/background.ts";
 import { createDatabase } from "../db/client.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
 import { ApiError } from "../errors.ts";
+import { logEvent } from "../log.ts";
 
 // Configuration is checked at the fetch boundary: a missing or malformed secret answers a JSON 500
 // and logs which setting is wrong, instead of crashing every request.
-export const database = createMiddleware<AppEnv>(async (c, next) => {
-  const result = parseConfig(c.env);
+export const database = (routes: readonly CacheRoute[]) => createMiddleware<AppEnv>(async (c, next) => {
+  const result = parseConfig(c.env, routes);
   if (!result.ok) {
-    console.error(JSON.stringify({ level: "error", msg: "invalid configuration", problems: result.problems }));
+    logEvent("error", "invalid configuration", { problems: result.problems });
     throw new ApiError("INTERNAL");
   }
   c.set("config", result.config);

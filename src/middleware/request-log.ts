@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
+import { logEvent } from "../log.ts";
 
 /** Each known path with the names of the query parameters it reads. */
 export type KnownRoutes = Record<string, readonly string[]>;
@@ -18,23 +19,19 @@ export function requestLog(routes: KnownRoutes) {
     const known = Object.hasOwn(routes, c.req.path) ? routes[c.req.path] : undefined;
     const names = [...new Set(new URL(c.req.url).searchParams.keys())];
     const timing = c.get("dbTiming");
-    console.log(
-      JSON.stringify({
-        level: "info",
-        msg: "request",
-        request_id: c.get("requestId"),
-        method: c.req.method,
-        route: known ? c.req.path : null,
-        status: c.res.status,
-        organization_id: c.get("organizationId") ?? null,
-        cache: cacheOutcome(c.res.headers.get("Cache-Status")),
-        db_ms: timing?.ms ?? 0,
-        db_queries: timing?.queries ?? 0,
-        duration_ms: Date.now() - started,
-        params: names.filter((name) => known?.includes(name)).sort(),
-        unknown_params: names.filter((name) => !known?.includes(name)).length,
-      }),
-    );
+    logEvent("info", "request", {
+      request_id: c.get("requestId"),
+      method: c.req.method,
+      route: known ? c.req.path : null,
+      status: c.res.status,
+      organization_id: c.get("organizationId") ?? null,
+      cache: cacheOutcome(c.res.headers.get("Cache-Status")),
+      db_ms: timing?.ms ?? 0,
+      db_queries: timing?.queries ?? 0,
+      duration_ms: Date.now() - started,
+      params: names.filter((name) => known?.includes(name)).sort(),
+      unknown_params: names.filter((name) => !known?.includes(name)).length,
+    });
   });
 }
 

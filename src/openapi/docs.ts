@@ -1,5 +1,5 @@
 import { swaggerUI } from "@hono/swagger-ui";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
 import { DOCS_PATH, OPENAPI_PATH } from "./document.ts";
 
 // The interactive API reference. Its script and stylesheet are Workers Static Assets copied from

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv } from "../endpoint.ts";
 import { buildOpenApiDocument } from "./document.ts";
 
 // Built on first use and kept for the isolate's life: it only changes with a deployment.

@@ -5,10 +5,13 @@
 // table as they are taken (SKIP LOCKED), so a second consumer of the same organization finds
 // nothing, and a bucket is always recomputed whole from Lago's tables.
 import { type OpenDatabase } from "../db/client.ts";
+import { sqlStateOf } from "../db-errors.ts";
+import { errorNames, logEvent } from "../log.ts";
 import { organizationsQueued, recomputeQueued, emptyReport, type RefreshReport } from "./refresh.ts";
 
-/** One work unit: an organization whose queued buckets are to be recomputed. */
-export type RollupWork = { organizationId: string };
+import type { RollupWork } from "./work.ts";
+
+export type { RollupWork };
 
 // sendBatch takes at most 100 messages.
 const SEND_BATCH = 100;
@@ -46,8 +49,7 @@ export async function consumeRollupWork(db: OpenDatabase, batch: MessageBatch<un
       else message.retry({ delaySeconds: 0 });
     } catch (err) {
       // Name and SQLSTATE only: a database message may quote data.
-      const code = (err as { cause?: { code?: unknown } }).cause?.code;
-      console.error(JSON.stringify({ level: "error", msg: "rollup work failed", error: (err as Error).name, sqlstate: code, attempts: message.attempts }));
+      logEvent("error", "rollup work failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err), attempts: message.attempts });
       message.retry({ delaySeconds: 30 });
     }
   }

@@ -1,10 +1,12 @@
 // wrangler.toml's reliability settings, per environment: bindings are not inherited, so each
 // deployment must declare its own rate limiter, and the vars that describe it (they feed the
 // RateLimit headers) must say what the binding enforces.
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
 import { ENVIRONMENTS } from "../../scripts/deploy/bundle.ts";
+import { OFFLINE_ENV } from "../../scripts/node-version.ts";
 import { AUTH_LIMIT_PERIOD_SECONDS } from "../../src/middleware/auth.ts";
 
 type RateLimitBinding = { name: string; namespace_id: string; simple: { limit: number; period: number } };
@@ -68,4 +70,15 @@ describe("wrangler.toml rollup queues across environments", () => {
     const names = [undefined, ...ENVIRONMENTS].map((env) => queuesOf(env).producers.find((p) => p.binding === "ROLLUP_QUEUE")?.queue);
     expect(new Set(names).size).toBe(ENVIRONMENTS.length + 1);
   });
+});
+
+describe("worker-configuration.d.ts", () => {
+  // The bindings' generated types (test/types/bindings.ts holds Bindings to them) are what
+  // `wrangler types` makes of wrangler.toml now: a change there without `npm run types` fails here.
+  it("is what `wrangler types` generates from wrangler.toml", () => {
+    const wrangler = join(import.meta.dirname, "..", "..", "node_modules", "wrangler", "bin", "wrangler.js");
+    const run = spawnSync(process.execPath, [wrangler, "types", "--check"], { cwd: join(import.meta.dirname, "..", ".."), encoding: "utf8", env: { ...process.env, ...OFFLINE_ENV } });
+    expect(run.stdout + run.stderr).not.toContain("out of date");
+    expect(run.status).toBe(0);
+  }, 60_000);
 });

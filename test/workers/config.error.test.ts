@@ -2,6 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
+import { CACHE_ROUTES } from "../../src/endpoints.ts";
 
 const PATH = "/api/v1/analytics/invoiced_usage";
 
@@ -58,27 +59,27 @@ describe("the database path a configuration chooses", () => {
   const hyperdrive = { connectionString: "postgres://analytics:secret@hyperdrive.local:5432/lago" } as Hyperdrive;
 
   it("a HYPERDRIVE binding alone is enough, and is the path taken", () => {
-    const result = parseConfig({ HYPERDRIVE: hyperdrive });
+    const result = parseConfig({ HYPERDRIVE: hyperdrive }, CACHE_ROUTES);
     expect(result.ok && result.config.database).toEqual({ driver: "hyperdrive", connectionString: hyperdrive.connectionString });
   });
 
   it("a HYPERDRIVE binding wins over DATABASE_URL", () => {
-    const result = parseConfig({ HYPERDRIVE: hyperdrive, DATABASE_URL: "postgres://u:p@db.example/lago" });
+    const result = parseConfig({ HYPERDRIVE: hyperdrive, DATABASE_URL: "postgres://u:p@db.example/lago" }, CACHE_ROUTES);
     expect(result.ok && result.config.database.driver).toBe("hyperdrive");
   });
 
   it("DATABASE_URL alone takes Neon's HTTP driver", () => {
-    const result = parseConfig({ DATABASE_URL: "postgres://u:p@db.example/lago" });
+    const result = parseConfig({ DATABASE_URL: "postgres://u:p@db.example/lago" }, CACHE_ROUTES);
     expect(result.ok && result.config.database).toEqual({ driver: "neon-http", url: "postgres://u:p@db.example/lago", fetchEndpoint: undefined });
   });
 
   it("neither is a problem naming both, once", () => {
-    const result = parseConfig({});
+    const result = parseConfig({}, CACHE_ROUTES);
     expect(result).toEqual({ ok: false, problems: ["DATABASE_URL: required (or a HYPERDRIVE binding)"] });
   });
 
   it("a malformed DATABASE_URL is reported as such, not also as missing", () => {
-    const result = parseConfig({ DATABASE_URL: "mysql://admin:hunter2@db.example/lago" });
+    const result = parseConfig({ DATABASE_URL: "mysql://admin:hunter2@db.example/lago" }, CACHE_ROUTES);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.filter((p) => p.startsWith("DATABASE_URL"))).toEqual(["DATABASE_URL: invalid_format"]);
   });

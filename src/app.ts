@@ -9,7 +9,7 @@ import { requestLog } from "./middleware/request-log.ts";
 import { DOCS_PATH, OPENAPI_PATH } from "./openapi/document.ts";
 import { docsPage } from "./openapi/docs.ts";
 import { openApiRoute } from "./openapi/route.ts";
-import { type AppEnv, rollupCanServe } from "./endpoint.ts";
+import { type AppEnv, loggedParamsOf, rollupCanServe } from "./endpoint.ts";
 import { CACHE_ROUTES, ENDPOINTS } from "./endpoints.ts";
 import { csvFilename, FormatQuerySchema, wantsCsv } from "./format/negotiate.ts";
 import { parseQuery } from "./validation/query.ts";
@@ -28,7 +28,7 @@ export function createApp() {
   // Our own id, always: a client's X-Request-Id is not adopted (limitLength 0), so a request_id in
   // a log line or a 5xx body is one we made, never text a client chose (its key, say).
   app.use(requestId({ limitLength: 0 }));
-  app.use(requestLog(Object.fromEntries([...ENDPOINTS.map((e) => [e.path, [...e.loggedParams, "format"]]), ...PUBLIC_PATHS.map((p) => [p, []])])));
+  app.use(requestLog(Object.fromEntries([...ENDPOINTS.map((e) => [e.path, [...loggedParamsOf(e), "format"]]), ...PUBLIC_PATHS.map((p) => [p, []])])));
 
   // Known routes answer only GET (HEAD follows GET) and OPTIONS; any other method (POST, PURGE,
   // PROPFIND…) is a 405, not a 404, and is refused before the key is even looked at.

@@ -51,8 +51,11 @@ export type Endpoint<Q extends z.ZodMiniObject = z.ZodMiniObject> = {
     /** Seconds an answer stays fresh unless `CACHE_TTL_<ROUTE>` says otherwise. */
     defaultTtl: number;
   };
-  /** Parameters the request log may name (names only, never values). */
-  loggedParams: readonly ParamName<Q>[];
+  /**
+   * Parameters the request log may name (names only, never values); every query parameter unless
+   * the endpoint narrows it (loggedParamsOf).
+   */
+  loggedParams?: readonly ParamName<Q>[];
   /**
    * Parameters the rollup can serve. An allowlist: a request using any other parameter is answered
    * from Lago's tables, so a new filter can never be silently ignored by the rollup.
@@ -63,6 +66,10 @@ export type Endpoint<Q extends z.ZodMiniObject = z.ZodMiniObject> = {
 
 /** Keeps the parameter names of `query` in the types of the descriptor's other fields. */
 export const defineEndpoint = <Q extends z.ZodMiniObject>(endpoint: Endpoint<Q>): Endpoint<Q> => endpoint;
+
+/** The parameters the request log may name for this endpoint. */
+export const loggedParamsOf = <Q extends z.ZodMiniObject>(endpoint: Endpoint<Q>): readonly string[] =>
+  endpoint.loggedParams ?? Object.keys(endpoint.query.shape);
 
 /** True when every parameter with a value (given or defaulted) is one the rollup keeps. */
 export function rollupCanServe<Q extends z.ZodMiniObject>(endpoint: Endpoint<Q>, query: z.output<Q>): boolean {

@@ -14,7 +14,7 @@ import { measureWorker, startEdgeWorker, type WorkerResult } from "./edge-cache.
 import { startBenchServer } from "./postgres.ts";
 import { goals, table, type SizeReport } from "./report.ts";
 import { lagoRevenueSql } from "./revenue.ts";
-import { resultsFile, writtenSections } from "./results-file.ts";
+import { resultsFile, writeSection, writtenSections } from "./results-file.ts";
 import {
   applyServiceMigration, measureServiceInterleaved, measureSize, openSession, refreshAll, type Session, usageFilters,
 } from "./scenarios.ts";
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     "lago-sql": { type: "string" },
     "lago-sql-dir": { type: "string" },
     "update-docs": { type: "boolean", default: false },
+    // Write the table as a section of this name (kept beside the main table) instead of the main table.
+    section: { type: "string" },
   },
 });
 // Lago's invoiced-usage query is Lago's code, not ours: the bench runs it when given its path.
@@ -148,6 +150,11 @@ ${goalLines.join("\n")}
 `;
 // The sections npm run load and npm run bench:rollups wrote into the same file are kept.
 const output = resultsFile(values["update-docs"]);
-const previous = existsSync(output.path) ? readFileSync(output.path, "utf8") : "";
-writeFileSync(output.path, `${[markdown.trimEnd(), ...writtenSections(previous)].join("\n\n")}\n`);
+if (values.section === undefined) {
+  const previous = existsSync(output.path) ? readFileSync(output.path, "utf8") : "";
+  writeFileSync(output.path, `${[markdown.trimEnd(), ...writtenSections(previous)].join("\n\n")}\n`);
+} else {
+  if (!/^[a-z]+$/.test(values.section)) throw new Error("--section must be lowercase letters only");
+  writeSection(output.path, values.section, "npm run bench -- --section", markdown.replace(/^# Benchmark results/, `## Benchmark results (${values.section})`).replace(/^## Goals$/m, "### Goals").trimEnd());
+}
 console.log(`\nWritten to ${output.shown}`);

@@ -3,22 +3,23 @@
 // that never received that migration is answered from Lago's tables, as before it existed.
 import { sql, type SQL } from "drizzle-orm";
 import { hasSqlState } from "../db-errors.ts";
+import { KINDS_OF_STATUS, type RollupStatus } from "../rollups/kinds.ts";
 
 /**
- * invoiced_usage_tz: the quarter-hour edges that answer invoiced_usage in zones other than UTC;
- * revenue: what gross_revenue, invoice_collection, mrr and overdue_balance read (queue kind 'revenue').
+ * A rollup_status row (src/rollups/kinds.ts): invoiced_usage_tz is the quarter-hour edges that answer
+ * invoiced_usage in zones other than UTC; revenue is what gross_revenue, invoice_collection, mrr and
+ * overdue_balance read.
  */
-export type Rollup = "invoiced_usage" | "invoiced_usage_tz" | "usage" | "revenue";
+export type Rollup = RollupStatus;
 
 /** An answer's rows and the time (ms since the epoch) as of which they hold Lago's data. */
 export type Read<T> = { rows: T[]; dataAt: number };
 
-/** The queue kinds that feed the usage rollup (see rollups/recompute.ts). */
-export const USAGE_KINDS_SQL = sql`ARRAY['usage_day', 'usage_week', 'usage_month']::text[]`;
+const kindsArray = (kinds: readonly string[]) => sql`ARRAY[${sql.join(kinds.map((k) => sql.raw(`'${k}'`)), sql`, `)}]::text[]`;
 
-/** The queue kinds that feed a rollup, for a rollup_status.rollup value or column. */
+/** The queue kinds that feed a rollup, for a rollup_status.rollup value or column. Constant fragments only. */
 export const kindsOf = (rollup: SQL): SQL =>
-  sql`(CASE ${rollup} WHEN 'usage' THEN ${USAGE_KINDS_SQL} WHEN 'invoiced_usage_tz' THEN ARRAY['invoiced_usage']::text[] ELSE ARRAY[${rollup}]::text[] END)`;
+  sql`(CASE ${rollup} ${sql.join(Object.entries(KINDS_OF_STATUS).map(([status, kinds]) => sql`WHEN ${sql.raw(`'${status}'`)} THEN ${kindsArray(kinds)}`), sql` `)} END)`;
 
 /**
  * True once the rollup's first full build is done, it knows how fresh it is, and no bucket of this

@@ -3,120 +3,9 @@
 // its source's position atomically, so a refresh that dies later loses nothing: the queue outlives it.
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-
-export const SOURCES = ["fees", "invoices", "charges", "billable_metrics", "daily_usages", "credit_notes", "plans", "subscriptions"] as const;
-export type Source = (typeof SOURCES)[number];
-
-/**
- * A watermark is the database time of the last collect that read its table. Rows are re-read for
- * this long before it: Lago stamps updated_at when it saves a row, not when its transaction commits,
- * so a row committed just after a collect may carry a stamp from before it. Rows the previous pass
- * already saw are skipped (see collectChanges), so the overlap costs a re-read, not a recompute.
- */
-export const DEFAULT_OVERLAP = "15 minutes";
-
-/**
- * A pass also notes, before taking its snapshot, when the oldest transaction then in flight began
- * (`in_flight_since`): a row that snapshot did not see was written by one of those or by a later
- * one, so its stamp is no older than that, give or take the application's clock (this margin).
- * The next pass starts there rather than a whole overlap back, which is what makes a run just
- * after a bulk touch cheap. Rows whose stamp is older still (a clock further off, a stamp set by
- * hand) are found by the settled re-check: every stamp is read once more when it is `overlap` old.
- */
-export const CLOCK_MARGIN = "1 second";
-
-/** Which rollup a change feeds: invoiced_usage (and its edges), usage, or the four revenue endpoints. */
-export type ChangeFeed = "invoiced_usage" | "usage" | "revenue";
-export const ALL_FEEDS: readonly ChangeFeed[] = ["invoiced_usage", "usage", "revenue"];
-
-// What a changed row of each source invalidates, as (kind, organization_id, period_start), per feed.
-// `changed` holds this chunk's changed rows of the source (its columns as in the table). Fees are
-// reached through LATERAL ... OFFSET 0: an index lookup per changed row, never a scan.
-// fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
-// it is now is the bucket it was counted in; likewise an invoice's issuing and due dates once it is
-// finalized (before, it counts nowhere).
-// Invoices likewise: a chunk's few rows are estimated in the thousands, and a hash join then reads
-// every invoice of the database to find theirs.
-const feesOf = (on: SQL) => sql`CROSS JOIN LATERAL (SELECT * FROM fees f WHERE ${on} OFFSET 0) f`;
-const invoiceOf = (on: SQL, join = sql`CROSS JOIN LATERAL`) => sql`${join} (SELECT * FROM invoices i WHERE ${on} OFFSET 0) i`;
-const issuingMonthOfFees = sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', i.issuing_date)::date AS period_start`;
-const CHANGES: Record<Source, Partial<Record<ChangeFeed, SQL>>> = {
-  fees: {
-    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f`,
-    // An instant fee counts in its creation month; a fee on an invoice in that invoice's issuing month (mrr).
-    revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start FROM changed f
-      UNION ALL ${issuingMonthOfFees} FROM changed f ${invoiceOf(sql`i.id = f.invoice_id`)} WHERE i.issuing_date IS NOT NULL`,
-  },
-  invoices: {
-    // Status changes (draft -> finalized -> voided), disputes lost, billing entity moves: every
-    // month that holds a fee of the invoice.
-    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM changed i CROSS JOIN LATERAL (
-        -- Only the columns of edge_analytics_fees_on_invoice_id_created_at: an index-only scan.
-        SELECT f.organization_id, f.created_at FROM fees f WHERE f.invoice_id = i.id OFFSET 0) f`,
-    // Payments, overdue flags, totals: the invoice's issuing month and its due month.
-    revenue: sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
-      FROM changed i CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d) WHERE d IS NOT NULL`,
-  },
-  // A charge decides the metric (and so the code) of its fees.
-  charges: {
-    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM changed c ${feesOf(sql`f.charge_id = c.id`)}`,
-  },
-  // A metric decides the code of its charges' fees (a rename, say).
-  billable_metrics: {
-    invoiced_usage: sql`SELECT 'invoiced_usage' AS kind, f.organization_id, date_trunc('month', f.created_at)::date AS period_start
-      FROM changed bm JOIN charges c ON c.billable_metric_id = bm.id ${feesOf(sql`f.charge_id = c.id`)}`,
-  },
-  // Rows are written and rewritten per (subscription, day): the day is the bucket.
-  daily_usages: {
-    usage: sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start FROM changed du WHERE du.usage_date IS NOT NULL`,
-  },
-  // A credit note's refund (gross revenue) or offset (overdue balance): its invoice's two months.
-  credit_notes: {
-    revenue: sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', d)::date AS period_start
-      FROM changed cn ${invoiceOf(sql`i.id = cn.invoice_id`)}
-      CROSS JOIN LATERAL (VALUES (i.issuing_date), (i.payment_due_date)) AS v(d) WHERE d IS NOT NULL`,
-  },
-  // A plan's interval and timing decide how its subscription fees spread (mrr).
-  plans: {
-    revenue: sql`${issuingMonthOfFees}
-      FROM changed p JOIN subscriptions s ON s.plan_id = p.id ${feesOf(sql`f.subscription_id = s.id`)}
-      ${invoiceOf(sql`i.id = f.invoice_id`)} WHERE i.issuing_date IS NOT NULL`,
-  },
-  // A subscription decides its fees' plan (mrr) and customer (instant fees).
-  subscriptions: {
-    revenue: sql`SELECT 'revenue' AS kind, f.organization_id, date_trunc('month', coalesce(i.issuing_date::timestamp, f.created_at))::date AS period_start
-      FROM changed s ${feesOf(sql`f.subscription_id = s.id`)} ${invoiceOf(sql`i.id = f.invoice_id`, sql`LEFT JOIN LATERAL`)} ON true`,
-  },
-};
-
-// The first build's buckets (a table's first read, before any rollup exists), per organization,
-// from where its rows begin and end: every month (or day) in between is queued, whether or not it
-// holds a row, since recomputing an empty bucket is cheap and skipping a full one would be wrong.
-// The ends of fees and daily usages come from their (organization, date) indexes, never a scan of
-// the table (11M fees cost 27 s when each was read to date its buckets); an invoice's two dates
-// are not indexed together, so invoices are read once, grouped by organization.
-// `ranges`: one row per organization (organization_id, lo, hi). Constant fragments only.
-const everyPeriod = (kind: "invoiced_usage" | "revenue" | "usage_day", unit: "month" | "day", ranges: SQL) => sql`
-  SELECT ${sql.raw(`'${kind}'`)} AS kind, r.organization_id, p::date AS period_start FROM (${ranges}) r
-  CROSS JOIN LATERAL generate_series(date_trunc(${sql.raw(`'${unit}'`)}, r.lo::timestamp), r.hi::timestamp, ${sql.raw(`interval '1 ${unit}'`)}) AS p`;
-// Per organization, through the (organization_id, date) index: two index probes each.
-const indexedEnds = (table: "fees" | "daily_usages", column: "created_at" | "usage_date", where: SQL) => sql`
-  SELECT o.id AS organization_id,
-    (SELECT min(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS lo,
-    (SELECT max(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS hi
-  FROM organizations o`;
-const feeEnds = indexedEnds("fees", "created_at", sql`AND t.deleted_at IS NULL`);
-const FIRST_BUILD: Partial<Record<Source, Partial<Record<ChangeFeed, SQL>>>> = {
-  fees: { invoiced_usage: everyPeriod("invoiced_usage", "month", feeEnds), revenue: everyPeriod("revenue", "month", feeEnds) },
-  invoices: {
-    revenue: everyPeriod("revenue", "month", sql`
-      SELECT organization_id, min(least(issuing_date, payment_due_date)) AS lo, max(greatest(issuing_date, payment_due_date)) AS hi
-      FROM invoices GROUP BY organization_id`),
-  },
-  daily_usages: { usage: everyPeriod("usage_day", "day", indexedEnds("daily_usages", "usage_date", sql``)) },
-};
+import { type RollupName, ROLLUP_NAMES, type Source } from "./kinds.ts";
+import { CLOCK_MARGIN, DEFAULT_OVERLAP, TABLES } from "./positions.ts";
+import { staleBuckets } from "./registry.ts";
 
 /** Rows a chunk may scan at most, changed or already seen: an index range and its heap rows. */
 const SCAN_ROWS = 50_000;
@@ -129,33 +18,6 @@ const SCAN_ROWS = 50_000;
 export const CHUNK_ROWS: Record<Source, number> = {
   fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
-
-export type SourcePosition = { watermark: string | null; passOpen: boolean };
-
-/**
- * Where each source stands, and when the oldest transaction in flight began (database time, UTC),
- * or null when this session cannot tell. One statement, read before any chunk that takes a new
- * pass's snapshot (once per run, for every source): a transaction that ends between the two is then
- * seen by the snapshot, never missed by both, and a value read earlier is only lower, so still safe.
- * Null when: a standby (the primary's transactions are not listed), a prepared transaction (listed
- * without its start), or sessions of other roles it may not see (no pg_read_all_stats). Null makes
- * the next pass re-read the whole overlap. Vacuum's transactions write no rows.
- */
-export async function readPositions(db: Database): Promise<{ watermarks: Map<Source, SourcePosition>; inFlightSince: string | null }> {
-  const result = await db.execute<{ source: Source | null; watermark: string | null; pass_open: boolean | null; in_flight_since: string | null }>(sql`
-    WITH in_flight AS (
-      SELECT CASE WHEN pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_prepared_xacts)
-          OR bool_or(a.query = '<insufficient privilege>') THEN NULL
-        ELSE (least(now(), min(a.xact_start) FILTER (WHERE a.backend_type NOT IN ('autovacuum worker', 'autovacuum launcher')))
-          AT TIME ZONE 'UTC')::timestamp(6)::text END AS since
-      FROM pg_stat_activity a
-    )
-    SELECT w.source, w.watermark::text AS watermark, w.pass_started IS NOT NULL AS pass_open, f.since AS in_flight_since
-    FROM in_flight f LEFT JOIN edge_analytics.refresh_watermarks w ON true`);
-  const watermarks = new Map<Source, SourcePosition>();
-  for (const r of result.rows) if (r.source !== null) watermarks.set(r.source, { watermark: r.watermark, passOpen: r.pass_open === true });
-  return { watermarks, inFlightSince: result.rows[0]?.in_flight_since ?? null };
-}
 
 export type Collected = { queued: number; rows: number; done: boolean };
 
@@ -175,15 +37,15 @@ export async function collectChanges(
   db: Database,
   source: Source,
   opts: {
-    feeds?: readonly ChangeFeed[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean;
+    feeds?: readonly RollupName[]; overlap?: string; deadline?: number; chunkRows?: number; scanRows?: number; watermark?: string | null; passOpen?: boolean;
     /** readPositions()' inFlightSince, read before this call (null: the next pass goes a whole overlap back). */
     inFlightSince?: string | null;
   } = {},
 ): Promise<Collected> {
-  const { feeds = ALL_FEEDS, overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
+  const { feeds = ROLLUP_NAMES, overlap = DEFAULT_OVERLAP, deadline = Infinity, chunkRows = CHUNK_ROWS[source], scanRows = SCAN_ROWS } = opts;
   const total: Collected = { queued: 0, rows: 0, done: false };
   const initial = opts.watermark === null && !opts.passOpen;
-  const changes = feeds.flatMap((feed) => (initial ? FIRST_BUILD[source]?.[feed] : undefined) ?? CHANGES[source][feed] ?? []);
+  const changes = staleBuckets(source, feeds, initial);
   let inFlightSince = opts.passOpen ? null : (opts.inFlightSince ?? null);
   do {
     const chunk = changes.length > 0
@@ -203,70 +65,6 @@ export async function collectChanges(
   }
   return total;
 }
-
-/**
- * The sources among `candidates` with nothing to read, closed in one statement for all of them: a
- * cron run on a quiet database costs a few statements, not two per source. A source is quiet when
- * no row is stamped at or after where its next pass would start, and none is left for the settled
- * re-check up to where it would stop; only sources with a watermark and no pass open qualify. Their
- * positions then move exactly as a pass and a re-check that found no row would move them (see
- * collectChunk and recheckChunk), and the pass is recorded with this statement's snapshot, which
- * held no row from its start on. Returns the sources closed; the others are collected as usual.
- */
-export async function closeQuietSources(
-  db: Database, candidates: readonly Source[], opts: { overlap?: string; inFlightSince: string | null },
-): Promise<Source[]> {
-  if (candidates.length === 0) return [];
-  const overlap = opts.overlap ?? DEFAULT_OVERLAP;
-  const ZERO = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
-  const LAST = sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
-  // Per table, the first row of each range in (updated_at, id) order: one probe of that index each.
-  // (NOT EXISTS over the range would let the planner pick a scan of the table, costed as if a row
-  // turned up at once; on a quiet table none does, and the scan reads it whole.)
-  const firstAfter = (source: Source, after: SQL) =>
-    sql`(SELECT t.updated_at FROM ${TABLES[source]} t WHERE (t.updated_at, t.id) > ${after} ORDER BY t.updated_at, t.id LIMIT 1)`;
-  const quietIn = (source: Source) => sql`${firstAfter(source, sql`(p.since, ${ZERO})`)} IS NULL
-    AND coalesce(${firstAfter(source, sql`(p.settled_at, coalesce(p.settled_id, ${LAST}))`)} > p.upto, true)`;
-  const result = await db.execute<{ source: Source }>(sql`
-    WITH p AS (
-      SELECT w.source, w.watermark, w.settled_id,
-        coalesce(greatest(w.watermark - ${overlap}::interval, w.in_flight_since - ${CLOCK_MARGIN}::interval), '-infinity'::timestamp) AS since,
-        coalesce(w.settled_updated_at, w.watermark - ${overlap}::interval) AS settled_at,
-        greatest(w.watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)) - ${overlap}::interval AS upto
-      FROM edge_analytics.refresh_watermarks w
-      WHERE w.source IN (${sql.join(candidates.map((c) => sql`${c}`), sql`, `)}) AND w.watermark IS NOT NULL AND w.pass_started IS NULL
-    ),
-    quiet AS MATERIALIZED (
-      SELECT p.* FROM p WHERE CASE p.source ${sql.join(candidates.map((c) => sql`WHEN ${c} THEN ${quietIn(c)}`), sql` `)} ELSE false END
-    ),
-    moved AS (
-      -- Only a position no other run moved since this statement's snapshot.
-      UPDATE edge_analytics.refresh_watermarks w SET
-        watermark = greatest(w.watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)),
-        snapshot = pg_current_snapshot()::text, in_flight_since = ${opts.inFlightSince}::timestamp(6),
-        cursor_updated_at = NULL, cursor_id = NULL, pass_snapshot = NULL, pass_in_flight_since = NULL,
-        settled_updated_at = CASE WHEN q.upto > q.settled_at THEN q.upto ELSE q.settled_at END,
-        settled_id = CASE WHEN q.upto > q.settled_at THEN NULL ELSE q.settled_id END
-      FROM quiet q
-      WHERE w.source = q.source AND w.pass_started IS NULL AND w.watermark = q.watermark
-      RETURNING w.source
-    ),
-    recorded AS (
-      INSERT INTO edge_analytics.refresh_passes (source, since, snapshot)
-      SELECT q.source, q.since, pg_current_snapshot()::text FROM quiet q
-      ON CONFLICT (source, since) DO UPDATE SET snapshot = excluded.snapshot
-    ),
-    forgotten AS (
-      -- As the re-check forgets them: passes older than any stamp left to re-check.
-      DELETE FROM edge_analytics.refresh_passes r USING quiet q WHERE r.source = q.source
-        AND r.since < (SELECT max(o.since) FROM edge_analytics.refresh_passes o WHERE o.source = q.source AND o.since <= q.settled_at)
-    )
-    SELECT source FROM moved`);
-  return result.rows.map((r) => r.source);
-}
-
-// The table's name per source: constant fragments only, never the caller's text.
-const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sql.raw(s)])) as Record<Source, SQL>;
 
 /**
  * True when the row version with this xmin was visible in `snapshot`, so the pass that held that

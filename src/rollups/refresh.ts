@@ -2,21 +2,23 @@
 // queued buckets whole, retry failed ones, and mark a rollup built once its first build is done.
 // Overlapping runs are safe: buckets are taken off the queue with SKIP LOCKED and every step is one
 // atomic statement.
-import { sql } from "drizzle-orm";
 import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
-import { ALL_FEEDS, type ChangeFeed, closeQuietSources, collectChanges, readPositions, type Source, SOURCES } from "./collect.ts";
-import { kindsOf } from "../queries/rollup-status.ts";
-import { BATCH_SIZES, KINDS, markFailed, queuedBuckets, recompute, recomputeNext, type Bucket, type Kind } from "./recompute.ts";
+import { markBuiltAndFresh, organizationsQueued, perKind, queuedPerKind, sum, type Waiting, waitingBuckets } from "./bookkeeping.ts";
+import { collectChanges } from "./collect.ts";
+import { BATCH_SIZES, CHAINS, type Kind, KINDS, type RollupName, ROLLUP_NAMES, type Source, SOURCES } from "./kinds.ts";
+import { limiter, settleAll } from "./limit.ts";
+import { closeQuietSources, readPositions } from "./positions.ts";
+import { markFailed, queuedBuckets, recompute, recomputeNext, type Bucket } from "./recompute.ts";
 
 export type RefreshOptions = {
   /** Stop starting new batches after this long; the queue carries the rest to the next run. */
   budgetMs?: number;
   /** Buckets per recompute statement, for every kind (default: BATCH_SIZES per kind). Tests use small ones. */
   batchSize?: number;
-  /** See DEFAULT_OVERLAP in collect.ts. */
+  /** See DEFAULT_OVERLAP in positions.ts. */
   overlap?: string;
-  /** Changed rows per collect chunk, for every source (default: CHUNK_ROWS per source). Tests use small ones. */
+  /** Changed rows per collect chunk, for every source (default: CHUNK_ROWS per source, collect.ts). Tests use small ones. */
   chunkRows?: number;
   /** Rows a collect chunk may scan at most (default: SCAN_ROWS in collect.ts). Tests use small ones. */
   scanRows?: number;
@@ -183,42 +185,8 @@ function batchOf(kind: Kind, waiting: Waiting, concurrency: number): number {
   return queued === 0 ? BATCH_SIZES[kind] : Math.min(BATCH_SIZES[kind], Math.max(1, Math.ceil(queued / (2 * concurrency))));
 }
 
-// Kinds that depend on each other, in order; the chains are independent of each other.
-const CHAINS: Kind[][] = [["invoiced_usage"], ["revenue"], ["usage_day", "usage_week", "usage_month"]];
 
-/** At most `n` calls of the returned function's tasks run at once; the others wait their turn. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (active < n) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over as is
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
-/**
- * Runs the tasks at once and waits for every one of them to end (none is left using the connection
- * when the run goes on), then throws the first error, if any.
- */
-async function settleAll(tasks: (() => Promise<unknown>)[]): Promise<void> {
-  const ended = await Promise.allSettled(tasks.map((task) => task()));
-  const error = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
-  if (error) throw error.reason;
-}
-
-/** Organizations with buckets waiting (failed ones included, for their retry): a queue's work units. */
-export async function organizationsQueued(db: Database): Promise<string[]> {
-  const result = await db.execute<{ organization_id: string }>(sql`
-    SELECT DISTINCT organization_id FROM edge_analytics.dirty_buckets ORDER BY organization_id`);
-  return result.rows.map((r) => r.organization_id);
-}
+export { organizationsQueued };
 
 export function emptyReport(): RefreshReport {
   return {
@@ -233,35 +201,6 @@ export function emptyReport(): RefreshReport {
   };
 }
 
-const perKind = (): Record<Kind, number> => Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
-
-/** Buckets waiting per kind (not failed): how far a first build or a catch-up still has to go. */
-async function queuedPerKind(db: Database): Promise<Record<Kind, number>> {
-  const result = await db.execute<{ kind: Kind; n: number }>(sql`
-    SELECT kind, count(*)::int AS n FROM edge_analytics.dirty_buckets WHERE failed_at IS NULL GROUP BY kind`);
-  const left = perKind();
-  for (const row of result.rows) if (row.kind in left) left[row.kind] = Number(row.n);
-  return left;
-}
-
-export type Waiting = { queued: Record<Kind, number>; failed: Record<Kind, number> };
-
-/** Buckets queued and failed per kind (of one organization, if given), in one statement. */
-export async function waitingBuckets(db: Database, organizationId?: string): Promise<Waiting> {
-  const result = await db.execute<{ kind: Kind; queued: number; failed: number }>(sql`
-    SELECT kind, count(*) FILTER (WHERE failed_at IS NULL)::int AS queued, count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed
-    FROM edge_analytics.dirty_buckets ${organizationId === undefined ? sql`` : sql`WHERE organization_id = ${organizationId}::uuid`}
-    GROUP BY kind`);
-  const waiting: Waiting = { queued: perKind(), failed: perKind() };
-  for (const row of result.rows) {
-    if (!(row.kind in waiting.queued)) continue;
-    waiting.queued[row.kind] = Number(row.queued);
-    waiting.failed[row.kind] = Number(row.failed);
-  }
-  return waiting;
-}
-
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /**
  * On the first build (until the first pass over fees is done) every bucket is found from the rows
@@ -271,32 +210,11 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
  * table first read after the rollups were built (one added by a later migration) has had its buckets
  * queued by that migration: its first read only sets its watermark.
  */
-function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): readonly ChangeFeed[] {
-  if (watermark !== null) return ALL_FEEDS;
+function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): readonly RollupName[] {
+  if (watermark !== null) return ROLLUP_NAMES;
   if (!firstBuild) return [];
-  if (source === "fees" || source === "daily_usages") return ALL_FEEDS;
+  if (source === "fees" || source === "daily_usages") return ROLLUP_NAMES;
   return source === "invoices" ? ["revenue"] : [];
-}
-
-// Every source's pass is finished: what was committed before the oldest watermark is all queued.
-const COLLECTED = sql`NOT EXISTS (SELECT 1 FROM edge_analytics.refresh_watermarks w WHERE w.watermark IS NULL OR w.pass_started IS NOT NULL)`;
-
-/**
- * A rollup answers requests once its first build is collected and nothing of it is left in the
- * queue (failed buckets excepted: their organizations are answered directly until a retry
- * succeeds): built_at. Whenever that holds, every change committed before the oldest watermark (the
- * start of the oldest last pass) is in it: that instant becomes its fresh_as_of (never moved back by
- * an older run finishing late). One statement for both.
- */
-async function markBuiltAndFresh(db: Database): Promise<void> {
-  await db.execute(sql`
-    UPDATE edge_analytics.rollup_status s
-    SET built_at = coalesce(s.built_at, (now() AT TIME ZONE 'UTC')::timestamp(6)),
-      fresh_as_of = GREATEST(s.fresh_as_of, (SELECT min(w.watermark) FROM edge_analytics.refresh_watermarks w))
-    WHERE ${COLLECTED} AND NOT EXISTS (
-      SELECT 1 FROM edge_analytics.dirty_buckets d
-      WHERE d.failed_at IS NULL AND d.kind = ANY (${kindsOf(sql`s.rollup`)})
-    )`);
 }
 
 /**

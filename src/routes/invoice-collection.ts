@@ -3,7 +3,7 @@ import { defineEndpoint } from "../endpoint.ts";
 import { readInvoiceCollection } from "../queries/gross-revenue.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
-import { answerRevenue, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./revenue-analytics.ts";
+import { answerMonthWindow, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./month-window.ts";
 
 export const InvoiceCollectionQuerySchema = z.object(RevenueQueryShape);
 
@@ -34,10 +34,9 @@ export const invoiceCollectionEndpoint = defineEndpoint({
   },
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "invoice_collection", defaultTtl: 600 },
-  loggedParams: ["currency", "months", "billing_entity_code"],
   rollupParams: ["currency", "months", "billing_entity_code"],
   handle: (c, query, useRollup) =>
-    answerRevenue(c, query, useRollup, readInvoiceCollection, (rows): InvoiceCollectionResponse => ({
+    answerMonthWindow(c, query, useRollup, readInvoiceCollection, (rows): InvoiceCollectionResponse => ({
       invoice_collections: rows.map((r) => ({
         month: r.month,
         payment_status: r.payment_status,

@@ -1,15 +1,11 @@
 import * as z from "zod/mini";
-import type { Loaded } from "../cache/entry.ts";
-import { cachedAnswer } from "../cache/response-cache.ts";
 import { defineEndpoint } from "../endpoint.ts";
-import type { Database } from "../env.ts";
-import { notFound } from "../errors.ts";
-import { findBillingEntityIds } from "../queries/billing-entities.ts";
+import type { InvoicedUsageRow } from "../queries/invoiced-usage.ts";
 import { readInvoicedUsage } from "../queries/invoiced-usage-rollup.ts";
-import { type MonthWindow, monthWindow } from "../time/utc-months.ts";
 import { canonicalZone } from "../time/zones.ts";
 import { type Currency, CurrencyParam, CurrencySchema, IdentifierParam, integerParam, TimeZoneParam } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
+import { answerMonthWindow, BILLING_ENTITY_NOT_FOUND, CURRENCY_DESCRIPTION } from "./month-window.ts";
 
 export const InvoicedUsageQuerySchema = z.object({
   currency: z.optional(CurrencyParam),
@@ -35,7 +31,7 @@ export const invoicedUsageEndpoint = defineEndpoint({
   summary: "Monthly revenue of invoiced usage-based fees per metric code and currency",
   query: InvoicedUsageQuerySchema,
   parameterDescriptions: {
-    currency: "ISO 4217 code from Lago's Currency list, any letter case. Without it, every currency has its own rows.",
+    currency: CURRENCY_DESCRIPTION,
     months:
       "The current month (in timezone) and the months - 1 before it. Without it, every month since the organization's creation month.",
     billing_entity_code: "Only invoices of this billing entity. Unknown code: 404 billing_entity_not_found.",
@@ -47,43 +43,21 @@ export const invoicedUsageEndpoint = defineEndpoint({
     schema: InvoicedUsageResponseSchema,
     list: { key: "invoiced_usages", name: "InvoicedUsageObject", item: InvoicedUsageObjectSchema },
   },
-  notFound: "Unknown billing_entity_code (code billing_entity_not_found)",
+  notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "invoiced_usage", defaultTtl: 600 },
-  loggedParams: ["currency", "months", "billing_entity_code", "timezone"],
   rollupParams: ["currency", "months", "billing_entity_code", "timezone"],
   handle: (c, query, useRollup) => {
-    const { db, organizationId } = c.var;
     const zone = query.timezone === "organization" ? (canonicalZone(c.var.organizationTimeZone) ?? "UTC") : (query.timezone ?? "UTC");
-    // The window is resolved before the cache key is built: an entry never outlives its month.
-    const window = monthWindow(new Date(), query.months, zone);
-    const timeZone = zone === "UTC" ? undefined : zone;
-    const params = { currency: query.currency, billing_entity_code: query.billing_entity_code, timezone: timeZone, ...window };
-    return cachedAnswer(c, params, () => loadInvoicedUsage(db, organizationId, query, { ...window, timeZone }, useRollup));
+    return answerMonthWindow(c, query, useRollup, readInvoicedUsage, render, zone);
   },
 });
 
-async function loadInvoicedUsage(
-  db: Database,
-  organizationId: string,
-  query: InvoicedUsageQuery,
-  window: MonthWindow & { timeZone: string | undefined },
-  useRollup: boolean,
-): Promise<Loaded & { value: InvoicedUsageResponse }> {
-  let billingEntityIds: string[] | undefined;
-  if (query.billing_entity_code !== undefined) {
-    billingEntityIds = await findBillingEntityIds(db, organizationId, query.billing_entity_code);
-    if (billingEntityIds.length === 0) throw notFound("billing_entity");
-  }
-  const filters = { currency: query.currency, timeZone: window.timeZone, from: window.from, toExclusive: window.toExclusive, billingEntityIds };
-  const { rows, dataAt } = await readInvoicedUsage(db, organizationId, filters, useRollup);
-  const value = {
-    invoiced_usages: rows.map((r) => ({
-      month: r.month,
-      ...(r.code === null ? {} : { code: r.code }),
-      // fees.amount_currency holds one of Lago's currency codes (Lago validates it on write).
-      currency: r.currency as Currency,
-      amount_cents: jsonInteger(r.amountCents),
-    })),
-  };
-  return { value, dataAt };
-}
+const render = (rows: InvoicedUsageRow[]): InvoicedUsageResponse => ({
+  invoiced_usages: rows.map((r) => ({
+    month: r.month,
+    ...(r.code === null ? {} : { code: r.code }),
+    // fees.amount_currency holds one of Lago's currency codes (Lago validates it on write).
+    currency: r.currency as Currency,
+    amount_cents: jsonInteger(r.amountCents),
+  })),
+});

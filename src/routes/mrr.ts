@@ -3,7 +3,7 @@ import { defineEndpoint } from "../endpoint.ts";
 import { readMrr } from "../queries/mrr.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
-import { answerRevenue, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./revenue-analytics.ts";
+import { answerMonthWindow, BILLING_ENTITY_NOT_FOUND, REVENUE_PARAMETER_DESCRIPTIONS, RevenueQueryShape } from "./month-window.ts";
 
 export const MrrQuerySchema = z.object(RevenueQueryShape);
 
@@ -28,10 +28,9 @@ export const mrrEndpoint = defineEndpoint({
   response: { name: "Mrrs", schema: MrrResponseSchema, list: { key: "mrrs", name: "MrrObject", item: MrrObjectSchema } },
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "mrr", defaultTtl: 600 },
-  loggedParams: ["currency", "months", "billing_entity_code"],
   rollupParams: ["currency", "months", "billing_entity_code"],
   handle: (c, query, useRollup) =>
-    answerRevenue(c, query, useRollup, readMrr, (rows): MrrResponse => ({
+    answerMonthWindow(c, query, useRollup, readMrr, (rows): MrrResponse => ({
       mrrs: rows.map((r) => ({
         month: r.month,
         amount_cents: r.amount_cents === null ? null : jsonInteger(r.amount_cents),

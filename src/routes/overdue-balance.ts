@@ -3,7 +3,7 @@ import { defineEndpoint } from "../endpoint.ts";
 import { readOverdueBalance } from "../queries/overdue-balance.ts";
 import { type Currency, CurrencySchema } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
-import { answerRevenue, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./revenue-analytics.ts";
+import { answerMonthWindow, BILLING_ENTITY_NOT_FOUND, CUSTOMER_PARAMETER_DESCRIPTIONS, CustomerQueryShape } from "./month-window.ts";
 
 export const OverdueBalanceQuerySchema = z.object(CustomerQueryShape);
 
@@ -30,10 +30,9 @@ export const overdueBalanceEndpoint = defineEndpoint({
   },
   notFound: BILLING_ENTITY_NOT_FOUND,
   cache: { route: "overdue_balance", defaultTtl: 600 },
-  loggedParams: ["currency", "months", "billing_entity_code", "external_customer_id"],
   rollupParams: ["currency", "months", "billing_entity_code"],
   handle: (c, query, useRollup) =>
-    answerRevenue(c, query, useRollup, readOverdueBalance, (rows): OverdueBalanceResponse => ({
+    answerMonthWindow(c, query, useRollup, readOverdueBalance, (rows): OverdueBalanceResponse => ({
       overdue_balances: rows.map((r) => ({
         month: r.month,
         amount_cents: jsonInteger(r.amount_cents),

@@ -9,6 +9,7 @@ import { daysBefore, todayUtc } from "../time/calendar-dates.ts";
 import { DateParam } from "../validation/date-param.ts";
 import { BooleanParam, computedDefault, CountryParam, CurrencyParam, type Currency, CurrencySchema, IdentifierParam } from "../validation/params.ts";
 import { jsonInteger } from "./json-integer.ts";
+import { CURRENCY_DESCRIPTION } from "./month-window.ts";
 
 const DEFAULT_WINDOW_DAYS = 30;
 
@@ -59,7 +60,7 @@ export const usageEndpoint = defineEndpoint({
     time_granularity: "daily (the default), weekly (ISO weeks, Monday to Sunday) or monthly (calendar months).",
     from_date: "First usage_date counted, YYYY-MM-DD. Default: 30 days before to_date.",
     to_date: "Last usage_date counted, YYYY-MM-DD. Default: today in UTC.",
-    currency: "ISO 4217 code from Lago's Currency list, any letter case. Without it, every currency has its own rows.",
+    currency: CURRENCY_DESCRIPTION,
     customer_type: "company or individual.",
     external_customer_id: "The customer's external_id.",
     customer_country: "ISO 3166-1 alpha-2 country of the customer, any letter case.",
@@ -70,7 +71,6 @@ export const usageEndpoint = defineEndpoint({
   },
   response: { name: "Usages", schema: UsageResponseSchema, list: { key: "usages", name: "UsageObject", item: UsageObjectSchema } },
   cache: { route: "usage", defaultTtl: 300 },
-  loggedParams: Object.keys(UsageQuerySchema.shape) as (keyof typeof UsageQuerySchema.shape)[],
   // Customer, subscription and plan filters always read daily_usages: keeping those dimensions
   // would make the rollup as large as the table it summarises.
   rollupParams: ["time_granularity", "from_date", "to_date", "currency", "billable_metric_code", "is_billable_metric_recurring"],

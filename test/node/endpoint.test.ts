@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rollupCanServe } from "../../src/endpoint.ts";
+import { defineEndpoint, loggedParamsOf, rollupCanServe } from "../../src/endpoint.ts";
 import { ENDPOINTS } from "../../src/endpoints.ts";
 import { invoicedUsageEndpoint } from "../../src/routes/invoiced-usage.ts";
 import { usageEndpoint } from "../../src/routes/usage.ts";
@@ -16,8 +16,17 @@ describe("endpoint descriptors", () => {
     for (const e of ENDPOINTS) {
       const names = Object.keys(e.query.shape).sort();
       expect(Object.keys(e.parameterDescriptions).sort()).toEqual(names);
-      for (const name of [...e.loggedParams, ...e.rollupParams]) expect(names).toContain(name);
+      for (const name of [...loggedParamsOf(e), ...e.rollupParams]) expect(names).toContain(name);
     }
+  });
+});
+
+describe("the request log's parameters", () => {
+  it("are every query parameter unless the descriptor narrows them", () => {
+    expect(loggedParamsOf(usageEndpoint)).toEqual(Object.keys(usageEndpoint.query.shape));
+    expect(loggedParamsOf(invoicedUsageEndpoint)).toEqual(["currency", "months", "billing_entity_code", "timezone"]);
+    const narrowed = defineEndpoint({ ...invoicedUsageEndpoint, loggedParams: ["months"] });
+    expect(loggedParamsOf(narrowed)).toEqual(["months"]);
   });
 });
 

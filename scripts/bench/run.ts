@@ -123,10 +123,10 @@ const markdown = `# Benchmark results
 
 Written by \`${commandLine}\` on ${now.toISOString().slice(0, 16).replace("T", " ")} UTC.
 
-- Machine: ${machine}; Node ${process.versions.node}; ${server.version}, own data directory, 127.0.0.1.
+- Machine: ${machine}; Node ${process.versions.node}; ${server.version} with Debian's default settings (JIT on, shared_buffers 128MB), own data directory, 127.0.0.1.
 - Data (scripts/seed generator, seed "bench"): per size, one target organization with that many
-  charge-type-mixed fees over 36 months (50 metrics, 3 currencies) and that many daily_usages rows,
-  beside ten other organizations of the same size (see docs/benchmarks.md for what differs).
+  charge-type-mixed fees over 36 months (50 metrics, 3 currencies), beside other organizations of the
+  same size (see docs/benchmarks.md for what differs): ${sizes.map((s) => `${s.label}, ${s.organizations - 1} others and ${s.dailyUsages.toLocaleString("en")} daily_usages rows each`).join("; ")}.
 - Service: the query functions the routes call (\`readInvoicedUsage\`, \`readUsage\`, and the revenue
   endpoints' \`readAnswer\`), through Drizzle, the Neon HTTP driver and the local Neon endpoint
   (scripts/neon-local) in Node, rollups built.

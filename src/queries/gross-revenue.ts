@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
+import { utcInstantText } from "./fragments.ts";
 import {
-  type Answer, type Answers, countedInvoices, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, utcMonthText, windowMonths,
+  type Answer, type Answers, countedInvoices, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, windowMonths,
 } from "./revenue-window.ts";
 
 // gross_revenue and invoice_collection read the same rows: per month, billing entity, currency and
@@ -51,7 +52,7 @@ function storedRevenueRows(organizationId: string, filters: RevenueFilters): SQL
 /** One row per month, currency and billing entity: total less refunds, and the number of invoices. */
 const grossAnswer = (rows: SQL): Answer => ({
   ctes: [],
-  select: sql`SELECT ${utcMonthText(sql`month`)} AS month, sum(amount - refund)::text AS amount_cents, currency,
+  select: sql`SELECT ${utcInstantText(sql`month`)} AS month, sum(amount - refund)::text AS amount_cents, currency,
       sum(invoices)::text AS invoices_count, billing_entity_id::text AS billing_entity_id
     FROM (${rows}) r
     GROUP BY r.month, currency, billing_entity_id
@@ -73,7 +74,7 @@ function collectionAnswer(rows: SQL, filters: RevenueFilters): Answer {
       FROM (${rows}) r WHERE payment_status IN (0, 1, 2)
       GROUP BY month, 2, currency
     )`],
-    select: sql`SELECT ${utcMonthText(sql`c.month`)} AS month, c.payment_status, c.invoices_count::text AS invoices_count,
+    select: sql`SELECT ${utcInstantText(sql`c.month`)} AS month, c.payment_status, c.invoices_count::text AS invoices_count,
         c.amount_cents::text AS amount_cents, c.currency
       FROM (SELECT month, payment_status, invoices_count, amount_cents, currency FROM collected ${placeholders}) c
       ORDER BY c.month, c.payment_status COLLATE "C", c.currency COLLATE "C"`,

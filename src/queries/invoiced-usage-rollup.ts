@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
+import { utcInstantText } from "./fragments.ts";
 import { invoicedUsage, type InvoicedUsageFilters, type InvoicedUsageRow } from "./invoiced-usage.ts";
 import { invoicedUsageInZoneFromRollup } from "./invoiced-usage-zones.ts";
 import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
@@ -43,7 +44,7 @@ export async function invoicedUsageFromRollup(
   // concatenated. With one, the per-entity sums are added up, rounded and rendered here. Either way
   // one JSON value per month, newest first (see RenderedMonth).
   const months = filters.billingEntityIds
-    ? sql`SELECT string_agg(json_build_array(to_char(t.month::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), t.rows)::text, ',' ORDER BY t.month DESC)
+    ? sql`SELECT string_agg(json_build_array(${utcInstantText(sql`t.month::timestamp`)}, t.rows)::text, ',' ORDER BY t.month DESC)
         FROM (SELECT month, json_agg(json_build_array(code, currency, amount::text)
                 ORDER BY amount DESC, code COLLATE "C" NULLS LAST, currency COLLATE "C") AS rows
               FROM (SELECT r.month, bm.code, r.amount_currency AS currency, round(sum(r.amount_cents)) AS amount

@@ -1,10 +1,9 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { billableMetrics, charges, fees, invoices, organizations } from "../db/schema/index.ts";
 import type { Database } from "../env.ts";
+import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED, utcInstantText } from "./fragments.ts";
 import { localTime, monthStartText, utcInstant } from "../time/zones.ts";
 
-export const FEE_TYPE_CHARGE = 0;
-export const INVOICE_STATUS_FINALIZED = 1;
 
 export type InvoicedUsageFilters = {
   currency: string | undefined;
@@ -40,7 +39,7 @@ function utcMonths(organizationId: string, filters: InvoicedUsageFilters): Month
   const month = sql`date_trunc('month', ${fees.createdAt})`;
   return {
     group: month,
-    text: sql`to_char(${month}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    text: utcInstantText(month),
     from: filters.from === undefined ? organizationStartMonth(organizationId) : sql`${filters.from}`,
     toExclusive: sql`${filters.toExclusive}`,
   };

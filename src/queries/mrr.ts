@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { type Answer, type Answers, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, utcMonthText, windowMonths } from "./revenue-window.ts";
+import { countedInvoice, utcInstantText } from "./fragments.ts";
+import { type Answer, type Answers, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, windowMonths } from "./revenue-window.ts";
 
 export type MrrRow = { month: string; amount_cents: string | null; currency: string | null };
 
@@ -69,8 +70,7 @@ export function mrrRows(scope: Scope): SQL {
           CROSS JOIN LATERAL (SELECT ${periodTimestamp(to)} - ${periodTimestamp(from)} AS period OFFSET 0) d
           WHERE i.organization_id = ${scope.organizationId} AND f.organization_id = ${scope.organizationId}
             AND i.issuing_date >= ${scope.from} AND i.issuing_date < ${scope.to}
-            AND f.fee_type = 2 AND f.deleted_at IS NULL AND i.status = 1 AND i.self_billed IS FALSE
-            AND i.payment_dispute_lost_at IS NULL AND i.currency IS NOT NULL
+            AND f.fee_type = 2 AND f.deleted_at IS NULL AND ${countedInvoice(sql`i`)} AND i.currency IS NOT NULL
             AND pl.interval IN (0, 1, 2, 3, 4)
             ${scopeFilters(scope, { currency: sql`f.amount_currency`, billingEntityId: sql`i.billing_entity_id` })}
         ) f
@@ -115,7 +115,7 @@ function mrrAnswer(rows: SQL, filters: RevenueFilters): Answer {
       FROM (${rows}) r, w WHERE r.month >= w.first_month AND r.month < w.end_month
       GROUP BY r.month, r.currency
     )`],
-    select: sql`SELECT ${utcMonthText(sql`t.month`)} AS month, t.amount::text AS amount_cents, t.currency
+    select: sql`SELECT ${utcInstantText(sql`t.month`)} AS month, t.amount::text AS amount_cents, t.currency
       FROM (SELECT month, amount, currency FROM mrr_totals ${placeholders}) t
       ORDER BY t.month, t.currency COLLATE "C"`,
   };

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { type Answer, type Answers, countedInvoices, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters, utcMonthText } from "./revenue-window.ts";
+import { type Answer, type Answers, countedInvoices, readAnswer, requestScope, type RevenueFilters, type Scope, scopeFilters } from "./revenue-window.ts";
+import { utcInstantText } from "./fragments.ts";
 
 export type OverdueBalanceRow = {
   month: string;
@@ -33,7 +34,7 @@ function storedOverdueRows(organizationId: string, filters: RevenueFilters): SQL
 
 const overdueAnswer = (rows: SQL): Answer => ({
   ctes: [],
-  select: sql`SELECT ${utcMonthText(sql`r.month`)} AS month, r.amount::text AS amount_cents, r.currency,
+  select: sql`SELECT ${utcInstantText(sql`r.month`)} AS month, r.amount::text AS amount_cents, r.currency,
       r.invoice_ids::text[] AS lago_invoice_ids, r.billing_entity_id::text AS billing_entity_id
     FROM (${rows}) r
     ORDER BY r.month, r.currency COLLATE "C", r.billing_entity_id`,

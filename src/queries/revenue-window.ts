@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
+import { countedInvoice } from "./fragments.ts";
 import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
 
 // What gross_revenue, invoice_collection, mrr and overdue_balance share: their filters, their window
@@ -47,9 +48,6 @@ export function windowRow(organizationId: string, filters: RevenueFilters): SQL 
 /** Every month start of the window `w` (a windowRow), oldest first. */
 export const windowMonths = sql`generate_series(w.first_month, w.end_month - interval '1 month', interval '1 month')`;
 
-/** A UTC month start as the answers spell it: 2026-11-01T00:00:00.000Z. */
-export const utcMonthText = (month: SQL) => sql`to_char(${month}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** The scope's filters on a row: its currency, its billing entity and (when given) its customer. */
 export function scopeFilters(scope: Scope, columns: { currency: SQL; billingEntityId: SQL; customerId?: SQL }): SQL {
   const f = scope.filters;
@@ -75,8 +73,7 @@ export function countedInvoices(scope: Scope, dated: SQL, extra: SQL, creditColu
   return sql`SELECT i.*, coalesce((SELECT sum(cn.${sql.raw(creditColumn)}) FROM credit_notes cn
       WHERE cn.invoice_id = i.id AND cn.status = 1), 0) AS credited
     FROM invoices i
-    WHERE i.organization_id = ${scope.organizationId} AND i.status = 1 AND i.self_billed IS FALSE
-      AND i.payment_dispute_lost_at IS NULL AND i.currency IS NOT NULL
+    WHERE i.organization_id = ${scope.organizationId} AND ${countedInvoice(sql`i`)} AND i.currency IS NOT NULL
       AND ${dated} >= ${scope.from} AND ${dated} < ${scope.to} ${extra}
       ${scopeFilters(scope, { currency: sql`i.currency`, billingEntityId: sql`i.billing_entity_id`, customerId: sql`i.customer_id` })}`;
 }

@@ -4,6 +4,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { hasSqlState } from "../db-errors.ts";
 import { KINDS_OF_STATUS, type RollupStatus } from "../rollups/kinds.ts";
+import { utcInstantText } from "./fragments.ts";
 
 /**
  * A rollup_status row (src/rollups/kinds.ts): invoiced_usage_tz is the quarter-hour edges that answer
@@ -36,7 +37,7 @@ export function rollupReady(rollup: Rollup, organizationId: string): SQL {
 
 /** The rollup's fresh_as_of as ISO-8601 text (UTC): every change Lago made before it is in the rollup. */
 export function rollupFreshAsOf(rollup: Rollup): SQL {
-  return sql`(SELECT to_char(s.fresh_as_of, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup})`;
+  return sql`(SELECT ${utcInstantText(sql`s.fresh_as_of`)} FROM edge_analytics.rollup_status s WHERE s.rollup = ${rollup})`;
 }
 
 /** Milliseconds since the epoch of rollupFreshAsOf's text. */

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
+import { dateText, USAGE_PERIODS } from "./fragments.ts";
 import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
 import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from "./usage.ts";
 
@@ -13,17 +14,11 @@ export async function readUsage(db: Database, organizationId: string, filters: U
   return rollupOrDirect(useRollup ? fromRollup : undefined, () => usage(db, organizationId, filters));
 }
 
-const UNITS: Record<TimeGranularity, { granularity: string; unit: SQL; length: SQL }> = {
-  daily: { granularity: "day", unit: sql`'day'`, length: sql`interval '1 day'` },
-  weekly: { granularity: "week", unit: sql`'week'`, length: sql`interval '1 week'` },
-  monthly: { granularity: "month", unit: sql`'month'`, length: sql`interval '1 month'` },
-};
-
 type JsonRow = [string, string, string | null, string | null, string, string, boolean];
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */
 export async function usageFromRollup(db: Database, organizationId: string, filters: UsageFilters): Promise<Read<UsageRow> | undefined> {
-  const { granularity, unit, length } = UNITS[filters.timeGranularity];
+  const { granularity, unit, length } = USAGE_PERIODS[filters.timeGranularity];
   const plan = coverage(filters.timeGranularity, filters.fromDate, filters.toDate);
   const dayRanges = plan.days.map(([a, b]) => sql`(r.period_start BETWEEN ${a}::date AND ${b}::date)`);
   const keep: SQL[] = [];
@@ -54,7 +49,7 @@ export async function usageFromRollup(db: Database, organizationId: string, filt
     )
     SELECT (SELECT ok FROM ready) AS ready,
       (SELECT coalesce(json_agg(json_build_array(
-          to_char(t.period_start, 'YYYY-MM-DD'), to_char(t.period_start + ${length} - interval '1 day', 'YYYY-MM-DD'),
+          ${dateText(sql`t.period_start`)}, ${dateText(sql`t.period_start + ${length} - interval '1 day'`)},
           t.currency, t.code, t.amount::text, t.units::text,
           NOT EXISTS (SELECT 1 FROM billable_metrics bm
             WHERE bm.organization_id = ${organizationId} AND bm.code = t.code AND bm.deleted_at IS NULL))

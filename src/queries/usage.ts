@@ -1,17 +1,11 @@
 import { sql, type SQL } from "drizzle-orm";
 import { billableMetrics, customers, dailyUsages, plans, subscriptions } from "../db/schema/index.ts";
 import type { Database } from "../env.ts";
+import { dateText, USAGE_PERIODS } from "./fragments.ts";
 
 export const TIME_GRANULARITIES = ["daily", "weekly", "monthly"] as const;
 export type TimeGranularity = (typeof TIME_GRANULARITIES)[number];
 
-// The only SQL a granularity can become: constant fragments, never the caller's text.
-// Postgres 'week' truncates to the ISO week's Monday.
-const PERIODS: Record<TimeGranularity, { unit: SQL; length: SQL }> = {
-  daily: { unit: sql`'day'`, length: sql`interval '1 day'` },
-  weekly: { unit: sql`'week'`, length: sql`interval '1 week'` },
-  monthly: { unit: sql`'month'`, length: sql`interval '1 month'` },
-};
 
 export type UsageFilters = {
   timeGranularity: TimeGranularity;
@@ -47,7 +41,7 @@ const CURRENCY = sql`(e ->> 'amount_currency')`;
 
 /** Usage of the organization's daily_usages per period, metric code and currency. */
 export async function usage(db: Database, organizationId: string, filters: UsageFilters): Promise<UsageRow[]> {
-  const period = PERIODS[filters.timeGranularity];
+  const period = USAGE_PERIODS[filters.timeGranularity];
   // A timestamp without time zone, so the session's TimeZone cannot move a day.
   const periodStart = sql`date_trunc(${period.unit}, ${dailyUsages.usageDate}::timestamp)`;
   const conditions = [
@@ -57,8 +51,8 @@ export async function usage(db: Database, organizationId: string, filters: Usage
     ...recordFilters(organizationId, filters),
   ];
   const result = await db.execute<UsageRow>(sql`
-    SELECT to_char(r.period_start, 'YYYY-MM-DD') AS start_of_period_dt,
-           to_char(r.period_start + ${period.length} - interval '1 day', 'YYYY-MM-DD') AS end_of_period_dt,
+    SELECT ${dateText(sql`r.period_start`)} AS start_of_period_dt,
+           ${dateText(sql`r.period_start + ${period.length} - interval '1 day'`)} AS end_of_period_dt,
            r.currency AS amount_currency,
            r.code AS billable_metric_code,
            -- Exact numeric sums; round() on numeric goes half away from zero; trim_scale drops

@@ -1,7 +1,7 @@
 // The invoiced_usage rollup (and its quarter-hour edges for other zones): what changes make a month
 // stale, the first build's months, and a month recomputed whole from Lago's tables.
 import { sql, type SQL } from "drizzle-orm";
-import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED } from "../../queries/invoiced-usage.ts";
+import { countedInvoice, FEE_TYPE_CHARGE, utcInstantText } from "../../queries/fragments.ts";
 import type { RollupDefinition } from "./definition.ts";
 import { everyPeriod, feeEnds, feesOf } from "./fragments.ts";
 
@@ -69,7 +69,7 @@ function invoicedUsage(): SQL {
       OFFSET 0) f
     JOIN invoices i ON i.id = f.invoice_id AND i.organization_id = p.organization_id
     LEFT JOIN charges c ON c.id = f.charge_id
-    WHERE i.status = ${INVOICE_STATUS_FINALIZED} AND i.self_billed = false AND i.payment_dispute_lost_at IS NULL
+    WHERE ${countedInvoice(sql`i`)}
     GROUP BY 1, 2, 3, 4, 5, 6
   ), inserted AS (
     INSERT INTO edge_analytics.invoiced_usage_monthly
@@ -85,7 +85,7 @@ function invoicedUsage(): SQL {
       OFFSET 0) f
     JOIN invoices i ON i.id = f.invoice_id AND i.organization_id = p.organization_id
     LEFT JOIN charges c ON c.id = f.charge_id
-    WHERE i.status = ${INVOICE_STATUS_FINALIZED} AND i.self_billed = false AND i.payment_dispute_lost_at IS NULL
+    WHERE ${countedInvoice(sql`i`)}
     GROUP BY p.organization_id, p.period_start, i.billing_entity_id, f.amount_currency, c.billable_metric_id
     RETURNING organization_id, month, amount_currency, billable_metric_id, amount_cents
   ), answer AS (
@@ -101,7 +101,7 @@ function invoicedUsage(): SQL {
   ), rendered AS (
     INSERT INTO edge_analytics.invoiced_usage_json (organization_id, month, currency, rows_json)
     SELECT r.organization_id, r.month, r.currency_key,
-           json_build_array(to_char(r.month::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           json_build_array(${utcInstantText(sql`r.month::timestamp`)},
              to_json(array_agg(DISTINCT r.code COLLATE "C" ORDER BY r.code COLLATE "C")),
              to_json(array_agg(DISTINCT r.currency COLLATE "C" ORDER BY r.currency COLLATE "C")),
              -- Amounts as JSON numbers while a double holds them exactly, as decimal text beyond.

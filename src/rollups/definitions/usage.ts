@@ -1,5 +1,6 @@
 // The usage rollup: days from Lago's daily_usages, then ISO weeks and months summed from the days.
 import { sql, type SQL } from "drizzle-orm";
+import { USAGE_PERIODS } from "../../queries/fragments.ts";
 import type { RollupDefinition } from "./definition.ts";
 import { everyPeriod, indexedEnds } from "./fragments.ts";
 
@@ -13,10 +14,7 @@ export const usageRollup: RollupDefinition<"usage"> = {
 };
 
 // Constant fragments only; never the caller's text.
-const PERIODS = {
-  usage_week: { granularity: "week", length: sql`interval '1 week'` },
-  usage_month: { granularity: "month", length: sql`interval '1 month'` },
-} as const;
+const PERIODS = { usage_week: USAGE_PERIODS.weekly, usage_month: USAGE_PERIODS.monthly } as const;
 
 // Exactly the records of the direct query (queries/usage.ts), per day; then the week and the month
 // of each day are queued, to be rebuilt from the day rows.

@@ -1,0 +1,30 @@
+// SQL that several queries (and the rollups' recomputes) say the same way. Constant fragments only:
+// nothing here is ever built from a caller's text.
+import { sql, type SQL } from "drizzle-orm";
+
+/** invoices.status of a finalized invoice, and fees.fee_type of a charge fee (Lago's enums). */
+export const INVOICE_STATUS_FINALIZED = 1;
+export const FEE_TYPE_CHARGE = 0;
+
+/**
+ * An invoice Lago's analytics count, `i` being its alias: finalized, not self-billed, no dispute
+ * lost. Literals rather than parameters, so that the planner can use it whatever plan it makes.
+ */
+export const countedInvoice = (i: SQL) =>
+  sql`${i}.status = ${sql.raw(String(INVOICE_STATUS_FINALIZED))} AND ${i}.self_billed IS FALSE AND ${i}.payment_dispute_lost_at IS NULL`;
+
+/** An instant as the API writes it: ISO 8601 in UTC with milliseconds ('2026-03-01T00:00:00.000Z'). */
+export const utcInstantText = (at: SQL) => sql`to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A calendar date as the API writes it ('2026-03-01'). */
+export const dateText = (date: SQL) => sql`to_char(${date}, 'YYYY-MM-DD')`;
+
+/**
+ * A usage period per granularity: its date_trunc unit (PostgreSQL's 'week' truncates to the ISO
+ * week's Monday), its length, and its name in the usage rollup (usage_rollup.granularity).
+ */
+export const USAGE_PERIODS = {
+  daily: { granularity: "day", unit: sql`'day'`, length: sql`interval '1 day'` },
+  weekly: { granularity: "week", unit: sql`'week'`, length: sql`interval '1 week'` },
+  monthly: { granularity: "month", unit: sql`'month'`, length: sql`interval '1 month'` },
+} as const;

@@ -29,3 +29,12 @@ export const indexedEnds = (table: "fees" | "daily_usages", column: "created_at"
   FROM organizations o`;
 
 export const feeEnds = indexedEnds("fees", "created_at", sql`AND t.deleted_at IS NULL`);
+
+/**
+ * In a recompute: the rows of the service's `table` that hold the picked buckets (organization and
+ * `column` = the bucket's period start, and `extra` conditions on `r`), deleted before they are
+ * written anew. Constant fragments only.
+ */
+export const clearPicked = (table: string, column: string, extra: SQL = sql``) => sql`
+    DELETE FROM ${sql.raw(`edge_analytics.${table}`)} r USING picked p
+    WHERE r.organization_id = p.organization_id AND r.${sql.raw(column)} = p.period_start ${extra}`;

@@ -3,7 +3,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { countedInvoice, FEE_TYPE_CHARGE, utcInstantText } from "../../queries/fragments.ts";
 import type { RollupDefinition } from "./definition.ts";
-import { everyPeriod, feeEnds, feesOf } from "./fragments.ts";
+import { clearPicked, everyPeriod, feeEnds, feesOf } from "./fragments.ts";
 
 export const invoicedUsageRollup: RollupDefinition<"invoiced_usage"> = {
   changes: {
@@ -34,9 +34,7 @@ const CHARGE_FEE = sql.raw(String(FEE_TYPE_CHARGE));
 // Lago's rows are read through LATERAL ... OFFSET 0, so each bucket is an index range scan whatever
 // the planner estimates for the queue.
 function invoicedUsage(): SQL {
-  return sql`cleared AS (
-    DELETE FROM edge_analytics.invoiced_usage_monthly r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  return sql`cleared AS (${clearPicked("invoiced_usage_monthly", "month")}
   ), generation AS (
     -- Zone months rendered from this month (or its neighbours) before now are no longer served.
     INSERT INTO edge_analytics.invoiced_usage_generations AS g (organization_id, month, generation)
@@ -47,12 +45,8 @@ function invoicedUsage(): SQL {
     DELETE FROM edge_analytics.invoiced_usage_zone_json z USING picked p
     WHERE z.organization_id = p.organization_id
       AND z.month BETWEEN (p.period_start - interval '1 month')::date AND (p.period_start + interval '1 month')::date
-  ), cleared_json AS (
-    DELETE FROM edge_analytics.invoiced_usage_json r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
-  ), cleared_edges AS (
-    DELETE FROM edge_analytics.invoiced_usage_edges r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
+  ), cleared_json AS (${clearPicked("invoiced_usage_json", "month")}
+  ), cleared_edges AS (${clearPicked("invoiced_usage_edges", "month")}
   ), inserted_edges AS (
     -- The same fees, near the month's two boundaries only, per quarter hour (see the migration).
     INSERT INTO edge_analytics.invoiced_usage_edges

@@ -6,7 +6,7 @@ import { mrrRows } from "../../queries/mrr.ts";
 import { overdueRows } from "../../queries/overdue-balance.ts";
 import type { Scope } from "../../queries/revenue-window.ts";
 import type { RollupDefinition } from "./definition.ts";
-import { everyPeriod, feeEnds, feesOf, invoiceOf } from "./fragments.ts";
+import { clearPicked, everyPeriod, feeEnds, feesOf, invoiceOf } from "./fragments.ts";
 
 const issuingMonthOfFees = sql`SELECT 'revenue' AS kind, i.organization_id, date_trunc('month', i.issuing_date)::date AS period_start`;
 
@@ -50,15 +50,9 @@ const BUCKET_SCOPE: Scope = {
 // use (src/queries/gross-revenue.ts, overdue-balance.ts, mrr.ts): invoices issued, instant fees made,
 // invoices due, and the mrr shares of subscription fees on invoices issued that month.
 function revenue(): SQL {
-  return sql`cleared AS (
-    DELETE FROM edge_analytics.revenue_monthly r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
-  ), cleared_overdue AS (
-    DELETE FROM edge_analytics.revenue_overdue_monthly r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.month = p.period_start
-  ), cleared_mrr AS (
-    DELETE FROM edge_analytics.revenue_mrr r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.source_month = p.period_start
+  return sql`cleared AS (${clearPicked("revenue_monthly", "month")}
+  ), cleared_overdue AS (${clearPicked("revenue_overdue_monthly", "month")}
+  ), cleared_mrr AS (${clearPicked("revenue_mrr", "source_month")}
   ), inserted AS (
     INSERT INTO edge_analytics.revenue_monthly
       (organization_id, month, billing_entity_id, currency, payment_status, invoices_count, amount_cents, refund_cents)

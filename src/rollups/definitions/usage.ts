@@ -2,7 +2,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { USAGE_PERIODS } from "../../queries/fragments.ts";
 import type { RollupDefinition } from "./definition.ts";
-import { everyPeriod, indexedEnds } from "./fragments.ts";
+import { clearPicked, everyPeriod, indexedEnds } from "./fragments.ts";
 
 export const usageRollup: RollupDefinition<"usage"> = {
   changes: {
@@ -19,9 +19,7 @@ const PERIODS = { usage_week: USAGE_PERIODS.weekly, usage_month: USAGE_PERIODS.m
 // Exactly the records of the direct query (queries/usage.ts), per day; then the week and the month
 // of each day are queued, to be rebuilt from the day rows.
 function usageDays(): SQL {
-  return sql`cleared AS (
-    DELETE FROM edge_analytics.usage_rollup r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.granularity = 'day' AND r.period_start = p.period_start
+  return sql`cleared AS (${clearPicked("usage_rollup", "period_start", sql`AND r.granularity = 'day'`)}
   ), inserted AS (
     INSERT INTO edge_analytics.usage_rollup
       (organization_id, granularity, period_start, billable_metric_code, billable_metric_id, amount_currency, units, amount_cents, records)
@@ -45,9 +43,7 @@ function usageDays(): SQL {
 // Sums of the day rows: exact numeric sums of exact sums, so rounding at read time stays "once".
 function usagePeriods(kind: "usage_week" | "usage_month"): SQL {
   const { granularity, length } = PERIODS[kind];
-  return sql`cleared AS (
-    DELETE FROM edge_analytics.usage_rollup r USING picked p
-    WHERE r.organization_id = p.organization_id AND r.granularity = ${granularity} AND r.period_start = p.period_start
+  return sql`cleared AS (${clearPicked("usage_rollup", "period_start", sql`AND r.granularity = ${granularity}`)}
   ), inserted AS (
     INSERT INTO edge_analytics.usage_rollup
       (organization_id, granularity, period_start, billable_metric_code, billable_metric_id, amount_currency, units, amount_cents, records)

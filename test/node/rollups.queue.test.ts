@@ -66,9 +66,10 @@ describe("the rollup queue in wrangler dev", () => {
       return rows[0]?.n === 0;
     }, 60_000);
     expect(built).toBe(true);
-    // The cron enqueued (no inline recompute) and the consumer did the work, both logged.
+    // The cron enqueued (no inline recompute) and the consumer did the work, both logged. The
+    // consumer writes its line once its batch is over, a moment after the rollups count as built.
     expect(scheduledRuns().at(-1)).toMatchObject({ enqueued: 2, queued: 5 + 5 + 5 + 5 + 46 });
-    expect(output).toMatch(/"msg":"rollup work done"/);
+    expect(await until(async () => /"msg":"rollup work done"/.test(output), 10_000)).toBe(true);
     for (const { s, expected } of [a, b]) {
       expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
       expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(expected);
@@ -86,6 +87,8 @@ describe("the rollup queue in wrangler dev", () => {
     // No waiting for a consumer: the answer is current as soon as the cron run is over.
     const march = { month: "2025-03-01T00:00:00.000Z", code: "api_calls", currency: "USD", amountCents: "345" };
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected.map((row) => (row.month === march.month ? march : row)));
+    // Its log line comes through wrangler's output, possibly a moment after the response.
+    expect(await until(async () => scheduledRuns().length > runs, 10_000)).toBe(true);
     const run = scheduledRuns()[runs];
     expect(run).toMatchObject({ enqueued: 0 });
     // March's invoiced usage and revenue month, of this organization.

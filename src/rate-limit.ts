@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./endpoint.ts";
 import { ApiError } from "./errors.ts";
-import { logEvent } from "./log.ts";
+import { errorNames, logEvent } from "./log.ts";
 
 // RateLimit and RateLimit-Policy as in the IETF draft (draft-ietf-httpapi-ratelimit-headers-09):
 // one policy per organization, q requests per w seconds.
@@ -22,8 +22,7 @@ export async function enforceRateLimit(c: Context<AppEnv>): Promise<void> {
     allowed = (await limiter.limit({ key: c.var.organizationId })).success;
   } catch (err) {
     // The limiter protects the database; failing to count is no reason to refuse a client.
-    const error = err instanceof Error ? err.name : typeof err;
-    logEvent("warn", "rate limiter failed: request allowed", { request_id: c.get("requestId"), error });
+    logEvent("warn", "rate limiter failed: request allowed", { request_id: c.get("requestId"), error: errorNames(err).error });
     return;
   }
   if (allowed) return;

@@ -7,6 +7,7 @@ import { sqlStateOf } from "./db-errors.ts";
 import { CACHE_ROUTES } from "./endpoints.ts";
 import { errorNames, logEvent } from "./log.ts";
 import type { Bindings } from "./env.ts";
+import { sum } from "./rollups/bookkeeping.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
 import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
 
@@ -46,7 +47,7 @@ async function withDatabase(
   try {
     const { report, ...extra } = await work(db, parsed.config);
     const ms = Date.now() - started;
-    const done = Object.values(report.recomputed).reduce((a, b) => a + b, 0);
+    const done = sum(report.recomputed);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
     const rate = Math.round((done / Math.max(ms, 1)) * 10_000) / 10;
     logEvent("info", msg, { ms, ...report, ...extra, buckets_per_second: rate });

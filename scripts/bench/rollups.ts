@@ -9,7 +9,8 @@ import "../node-version.ts";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { collectRollupChanges, emptyReport, organizationsQueued, recomputeQueued, refreshRollups, type RefreshReport } from "../../src/rollups/refresh.ts";
+import { organizationsQueued } from "../../src/rollups/bookkeeping.ts";
+import { collectRollupChanges, emptyReport, recomputeQueued, refreshRollups, type RefreshReport } from "../../src/rollups/refresh.ts";
 import { BUILD_SIZES, ensureDataset, findSize, type Size } from "./dataset.ts";
 import { startBenchServer } from "./postgres.ts";
 import { resultsFile, writeSection } from "./results-file.ts";
@@ -112,16 +113,26 @@ async function dayEverywhere(s: Session): Promise<DayEverywhere> {
   const report = await refreshRollups(db, CRON_RUN, async () => {
     const messages = await organizationsQueued(db);
     await sleep(QUEUE_BATCH_TIMEOUT_MS);
-    const deadline = Date.now() + CRON_RUN.budgetMs;
-    const queue = [...messages];
-    await Promise.all(Array.from({ length: CRON_RUN.concurrency }, async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await recomputeQueued(db, emptyReport(), { deadline, organizationId: next, concurrency: CRON_RUN.concurrency });
-    }));
+    await consume(db, messages, CRON_RUN.concurrency, emptyReport());
     return messages.length;
   });
   const ms = performance.now() - t;
   const stale = await s.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.rollup_status WHERE fresh_as_of IS NULL OR fresh_as_of < $1::timestamp", [written.rows[0]!.at]);
   return { dailyUsages, ms, statements: timing.queries, enqueued: report.enqueued, current: stale.rows[0]?.n === 0, report };
+}
+
+/**
+ * The queue's consumers: `consumers` at once, each taking the next organization (a message) and
+ * recomputing its buckets with CRON_RUN's concurrency, as src/rollups/queue.ts does per message.
+ */
+async function consume(db: Session["db"], organizations: string[], consumers: number, report: RefreshReport): Promise<void> {
+  const deadline = Date.now() + CRON_RUN.budgetMs;
+  const queue = [...organizations];
+  await Promise.all(Array.from({ length: Math.min(consumers, queue.length) }, async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      await recomputeQueued(db, report, { deadline, organizationId: next, concurrency: CRON_RUN.concurrency });
+    }
+  }));
 }
 
 async function built(s: Session): Promise<boolean> {
@@ -156,13 +167,7 @@ const buildInline = (s: Session) => buildFromNothing(s, () => refreshRollups(s.d
 async function buildQueued(s: Session, consumers: number): Promise<Build & { consumers: number }> {
   const build = await buildFromNothing(s, async () => {
     const report = await collectRollupChanges(s.db, CRON_RUN);
-    const messages = await organizationsQueued(s.db);
-    const deadline = Date.now() + CRON_RUN.budgetMs;
-    await Promise.all(Array.from({ length: Math.min(consumers, messages.length) }, async () => {
-      for (let next = messages.shift(); next !== undefined; next = messages.shift()) {
-        await recomputeQueued(s.db, report, { deadline, organizationId: next, concurrency: CRON_RUN.concurrency });
-      }
-    }));
+    await consume(s.db, await organizationsQueued(s.db), consumers, report);
     return report;
   });
   return { ...build, consumers };

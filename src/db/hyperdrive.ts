@@ -57,8 +57,9 @@ export function hyperdriveDatabase(connectionString: string, opts: DatabaseOptio
   }
 
   async function run(client: pg.Client, statement: Statement, values?: unknown[]) {
-    // BEGIN and the SET LOCALs go in one simple-protocol message (one round trip), so they hold for this statement's transaction only: Hyperdrive lends
-    // its connections per transaction, and a session-wide SET could reach another client's statements.
+    // BEGIN and the SET LOCALs go in one simple-protocol message (one round trip), so they hold for
+    // this statement's transaction only: Hyperdrive lends its connections per transaction, and a
+    // session-wide SET could reach another client's statements.
     await client.query(["BEGIN", ...localSettings(deadline)].join("; "));
     try {
       const result = await client.query(statement, values);

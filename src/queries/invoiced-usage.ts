@@ -1,9 +1,8 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { billableMetrics, charges, fees, invoices, organizations } from "../db/schema/index.ts";
 import type { Database } from "../env.ts";
-import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED, utcInstantText } from "./fragments.ts";
+import { countedInvoice, FEE_TYPE_CHARGE, utcInstantText } from "./fragments.ts";
 import { localTime, monthStartText, utcInstant } from "../time/zones.ts";
-
 
 export type InvoicedUsageFilters = {
   currency: string | undefined;
@@ -72,9 +71,7 @@ function revenueByMonth(db: Database, organizationId: string, filters: InvoicedU
     isNull(fees.deletedAt),
     eq(fees.feeType, FEE_TYPE_CHARGE),
     eq(fees.invoiceableType, "Charge"),
-    eq(invoices.status, INVOICE_STATUS_FINALIZED),
-    eq(invoices.selfBilled, false),
-    isNull(invoices.paymentDisputeLostAt),
+    countedInvoice(sql`${invoices}`),
     sql`${fees.createdAt} >= ${months.from}`,
     sql`${fees.createdAt} < ${months.toExclusive}`,
     filters.currency ? eq(fees.amountCurrency, filters.currency) : undefined,

@@ -16,11 +16,12 @@ export type Rollup = RollupStatus;
 /** An answer's rows and the time (ms since the epoch) as of which they hold Lago's data. */
 export type Read<T> = { rows: T[]; dataAt: number };
 
-const kindsArray = (kinds: readonly string[]) => sql`ARRAY[${sql.join(kinds.map((k) => sql.raw(`'${k}'`)), sql`, `)}]::text[]`;
+// One CASE arm per rollup_status row, built once: WHEN 'usage' THEN ARRAY['usage_day', ...]::text[].
+const KIND_ARMS = sql.raw(Object.entries(KINDS_OF_STATUS)
+  .map(([status, kinds]) => `WHEN '${status}' THEN ARRAY[${kinds.map((k) => `'${k}'`).join(", ")}]::text[]`).join(" "));
 
 /** The queue kinds that feed a rollup, for a rollup_status.rollup value or column. Constant fragments only. */
-export const kindsOf = (rollup: SQL): SQL =>
-  sql`(CASE ${rollup} ${sql.join(Object.entries(KINDS_OF_STATUS).map(([status, kinds]) => sql`WHEN ${sql.raw(`'${status}'`)} THEN ${kindsArray(kinds)}`), sql` `)} END)`;
+export const kindsOf = (rollup: SQL): SQL => sql`(CASE ${rollup} ${KIND_ARMS} END)`;
 
 /**
  * True once the rollup's first full build is done, it knows how fresh it is, and no bucket of this

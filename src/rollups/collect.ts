@@ -4,7 +4,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { type RollupName, ROLLUP_NAMES, type Source } from "./kinds.ts";
-import { CLOCK_MARGIN, DEFAULT_OVERLAP, TABLES } from "./positions.ts";
+import { DEFAULT_OVERLAP, FIRST_ID, LAST_ID, passSince, settledFrom, TABLES } from "./positions.ts";
 import { staleBuckets } from "./registry.ts";
 
 /** Rows a chunk may scan at most, changed or already seen: an index range and its heap rows. */
@@ -127,7 +127,7 @@ async function collectChunk(
   // rows stamped exactly at since: only repeated work.
   const fromCursor = sql`(t.updated_at, t.id) > (
     (SELECT coalesce(cursor_updated_at, since) FROM pass),
-    (SELECT coalesce(cursor_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM pass))`;
+    (SELECT coalesce(cursor_id, ${FIRST_ID}) FROM pass))`;
   // Rows are pulled from the index only as far as needed: until chunkRows changed ones are found, or
   // scanRows were scanned (changed or already seen), whichever comes first. The scan keeps only each
   // row's key and xmin (a re-read of an overlap full of seen rows copies nothing else); the changed
@@ -146,7 +146,7 @@ async function collectChunk(
         coalesce(w.pass_snapshot, pg_current_snapshot()::text) AS snapshot,
         CASE WHEN w.pass_started IS NULL THEN ${opts.inFlightSince}::timestamp(6) ELSE w.pass_in_flight_since END AS in_flight_since,
         -- A whole overlap back, or less when the last pass knew which transactions were in flight.
-        coalesce(greatest(w.watermark - ${overlap}::interval, w.in_flight_since - ${CLOCK_MARGIN}::interval), '-infinity'::timestamp) AS since,
+        ${passSince(overlap)} AS since,
         w.snapshot AS seen, w.cursor_updated_at, w.cursor_id,
         -- Read once here rather than for every row the chunk scans.
         pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax_now
@@ -170,7 +170,7 @@ async function collectChunk(
         snapshot = CASE WHEN chunk_full.yes THEN w.snapshot ELSE pass.snapshot END,
         in_flight_since = CASE WHEN chunk_full.yes THEN w.in_flight_since ELSE pass.in_flight_since END,
         settled_updated_at = CASE WHEN chunk_full.yes THEN w.settled_updated_at
-          ELSE coalesce(w.settled_updated_at, w.watermark - ${overlap}::interval) END
+          ELSE ${settledFrom(overlap)} END
       FROM pass, chunk_full
       WHERE w.source = ${source}
       RETURNING chunk_full.yes
@@ -218,7 +218,7 @@ async function recheckChunk(db: Database, source: Source, changes: SQL[], opts: 
       WHERE w.source = ${source} AND w.settled_updated_at IS NOT NULL AND w.watermark IS NOT NULL
     ),
     scanned AS MATERIALIZED (${scanKeys(table, sql`
-      (t.updated_at, t.id) > ((SELECT at FROM pos), (SELECT coalesce(id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) FROM pos))
+      (t.updated_at, t.id) > ((SELECT at FROM pos), (SELECT coalesce(id, ${LAST_ID}) FROM pos))
       AND t.updated_at <= (SELECT upto FROM pos)`, scanRows)}),
     changed AS MATERIALIZED (${unseenRows(table, sql`CROSS JOIN pos LEFT JOIN LATERAL (
         SELECT p.snapshot FROM edge_analytics.refresh_passes p WHERE p.source = ${source} AND p.since < s.updated_at

@@ -25,6 +25,21 @@ export const CLOCK_MARGIN = "1 second";
 // The table's name per source: constant fragments only, never the caller's text.
 export const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sql.raw(s)])) as Record<Source, SQL>;
 
+/**
+ * Where a source's next pass starts reading, for its refresh_watermarks row `w`: a whole overlap
+ * before its watermark, or less when its last pass knew which transactions were in flight (every
+ * row when there is no watermark yet). The pass (collect.ts) and the quiet close below read it alike.
+ */
+export const passSince = (overlap: string) =>
+  sql`coalesce(greatest(w.watermark - ${overlap}::interval, w.in_flight_since - ${CLOCK_MARGIN}::interval), '-infinity'::timestamp)`;
+
+/** Where the settled re-check reads on from, once the pass after a table's first read began it. */
+export const settledFrom = (overlap: string) => sql`coalesce(w.settled_updated_at, w.watermark - ${overlap}::interval)`;
+
+/** The lowest and highest uuid: an (updated_at, id) range starting before or after every id of a stamp. */
+export const FIRST_ID = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
+export const LAST_ID = sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
+
 export type SourcePosition = { watermark: string | null; passOpen: boolean };
 
 /**
@@ -66,20 +81,17 @@ export async function closeQuietSources(
 ): Promise<Source[]> {
   if (candidates.length === 0) return [];
   const overlap = opts.overlap ?? DEFAULT_OVERLAP;
-  const ZERO = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
-  const LAST = sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
   // Per table, the first row of each range in (updated_at, id) order: one probe of that index each.
   // (NOT EXISTS over the range would let the planner pick a scan of the table, costed as if a row
   // turned up at once; on a quiet table none does, and the scan reads it whole.)
   const firstAfter = (source: Source, after: SQL) =>
     sql`(SELECT t.updated_at FROM ${TABLES[source]} t WHERE (t.updated_at, t.id) > ${after} ORDER BY t.updated_at, t.id LIMIT 1)`;
-  const quietIn = (source: Source) => sql`${firstAfter(source, sql`(p.since, ${ZERO})`)} IS NULL
-    AND coalesce(${firstAfter(source, sql`(p.settled_at, coalesce(p.settled_id, ${LAST}))`)} > p.upto, true)`;
+  const quietIn = (source: Source) => sql`${firstAfter(source, sql`(p.since, ${FIRST_ID})`)} IS NULL
+    AND coalesce(${firstAfter(source, sql`(p.settled_at, coalesce(p.settled_id, ${LAST_ID}))`)} > p.upto, true)`;
   const result = await db.execute<{ source: Source }>(sql`
     WITH p AS (
       SELECT w.source, w.watermark, w.settled_id,
-        coalesce(greatest(w.watermark - ${overlap}::interval, w.in_flight_since - ${CLOCK_MARGIN}::interval), '-infinity'::timestamp) AS since,
-        coalesce(w.settled_updated_at, w.watermark - ${overlap}::interval) AS settled_at,
+        ${passSince(overlap)} AS since, ${settledFrom(overlap)} AS settled_at,
         greatest(w.watermark, (now() AT TIME ZONE 'UTC')::timestamp(6)) - ${overlap}::interval AS upto
       FROM edge_analytics.refresh_watermarks w
       WHERE w.source IN (${sql.join(candidates.map((c) => sql`${c}`), sql`, `)}) AND w.watermark IS NOT NULL AND w.pass_started IS NULL

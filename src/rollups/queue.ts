@@ -7,8 +7,8 @@
 import { type OpenDatabase } from "../db/client.ts";
 import { sqlStateOf } from "../db-errors.ts";
 import { errorNames, logEvent } from "../log.ts";
-import { organizationsQueued, recomputeQueued, emptyReport, type RefreshReport } from "./refresh.ts";
-
+import { organizationsQueued } from "./bookkeeping.ts";
+import { recomputeQueued, emptyReport, type RefreshReport } from "./refresh.ts";
 import type { RollupWork } from "./work.ts";
 
 export type { RollupWork };

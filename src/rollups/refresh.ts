@@ -4,7 +4,7 @@
 // atomic statement.
 import { sqlStateOf } from "../db-errors.ts";
 import type { Database } from "../env.ts";
-import { markBuiltAndFresh, organizationsQueued, perKind, queuedPerKind, sum, type Waiting, waitingBuckets } from "./bookkeeping.ts";
+import { markBuiltAndFresh, perKind, queuedPerKind, sum, type Waiting, waitingBuckets } from "./bookkeeping.ts";
 import { collectChanges } from "./collect.ts";
 import { BATCH_SIZES, CHAINS, type Kind, KINDS, type RollupName, ROLLUP_NAMES, type Source, SOURCES } from "./kinds.ts";
 import { limiter, settleAll } from "./limit.ts";
@@ -185,9 +185,6 @@ function batchOf(kind: Kind, waiting: Waiting, concurrency: number): number {
   return queued === 0 ? BATCH_SIZES[kind] : Math.min(BATCH_SIZES[kind], Math.max(1, Math.ceil(queued / (2 * concurrency))));
 }
 
-
-export { organizationsQueued };
-
 export function emptyReport(): RefreshReport {
   return {
     queued: 0, failed: 0, complete: true,
@@ -200,7 +197,6 @@ export function emptyReport(): RefreshReport {
     enqueued: 0,
   };
 }
-
 
 /**
  * On the first build (until the first pass over fees is done) every bucket is found from the rows

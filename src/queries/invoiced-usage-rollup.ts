@@ -3,7 +3,7 @@ import type { Database } from "../env.ts";
 import { utcInstantText } from "./fragments.ts";
 import { invoicedUsage, type InvoicedUsageFilters, type InvoicedUsageRow } from "./invoiced-usage.ts";
 import { invoicedUsageInZoneFromRollup } from "./invoiced-usage-zones.ts";
-import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
+import { type Read, readRollup, rollupOrDirect } from "./rollup-status.ts";
 
 /**
  * invoiced_usage as the endpoint answers it: from the monthly rollup when it is built, otherwise
@@ -25,7 +25,7 @@ export async function readInvoicedUsage(
 }
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */
-export async function invoicedUsageFromRollup(
+export function invoicedUsageFromRollup(
   db: Database,
   organizationId: string,
   filters: InvoicedUsageFilters,
@@ -55,15 +55,10 @@ export async function invoicedUsageFromRollup(
               GROUP BY month) t`
     : sql`SELECT string_agg(r.rows_json, ',' ORDER BY r.month DESC) FROM edge_analytics.invoiced_usage_json r
         WHERE ${where} AND ${filters.currency ? sql`r.currency = ${filters.currency}` : sql`r.currency IS NULL`}`;
-  // One row back: whether the rollup may answer, and the answer as JSON text (one value to parse
-  // rather than a row per (month, code, currency)). Amounts are exact decimal text.
-  const result = await db.execute<{ ready: boolean; rows: string | null; fresh_as_of: string | null }>(sql`
-    WITH ready AS (SELECT ${rollupReady("invoiced_usage", organizationId)} AS ok)
-    SELECT (SELECT ok FROM ready) AS ready, CASE WHEN (SELECT ok FROM ready) THEN (${months}) END AS rows,
-      ${rollupFreshAsOf("invoiced_usage")} AS fresh_as_of`);
-  const row = result.rows[0];
-  if (!row?.ready) return undefined;
-  return { rows: (JSON.parse(`[${row.rows ?? ""}]`) as RenderedMonth[]).flatMap(decodeMonth), dataAt: freshAsOfMs(row.fresh_as_of) };
+  // The answer as JSON text: one value to parse rather than a row per (month, code, currency).
+  // Amounts are exact decimal text.
+  return readRollup<string, InvoicedUsageRow>(db, organizationId, { rollup: "invoiced_usage", rows: months },
+    (text) => (JSON.parse(`[${text ?? ""}]`) as RenderedMonth[]).flatMap(decodeMonth));
 }
 
 // A month as stored by the refresh, [month, codes, currencies, [[code index, currency index, amount]]]

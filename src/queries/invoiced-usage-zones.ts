@@ -3,7 +3,7 @@ import { hasSqlState } from "../db-errors.ts";
 import type { Database } from "../env.ts";
 import { localTime, monthStartText, utcInstant } from "../time/zones.ts";
 import type { InvoicedUsageFilters, InvoicedUsageRow } from "./invoiced-usage.ts";
-import { freshAsOfMs, type Read, rollupFreshAsOf, rollupReady } from "./rollup-status.ts";
+import { type Read, readRollup } from "./rollup-status.ts";
 
 // Storing a rendered month is an optimisation: when it cannot be done (a read-only replica 25006, a
 // role without INSERT 42501, a deadlock with a concurrent refresh 40P01, a serialization failure
@@ -33,7 +33,7 @@ export async function invoicedUsageInZoneFromRollup(
   }
 }
 
-async function readZone(
+function readZone(
   db: Database,
   organizationId: string,
   filters: InvoicedUsageFilters & { timeZone: string },
@@ -58,7 +58,7 @@ async function readZone(
         WHERE z.organization_id = ${organizationId} AND z.zone = ${zone} AND z.currency = ${currencyKey}`
     : sql`SELECT NULL::date AS month, NULL::text AS rows_json WHERE false`;
   const store = stored
-    ? sql`, store AS (
+    ? [sql`store AS (
         INSERT INTO edge_analytics.invoiced_usage_zone_json AS z (organization_id, zone, currency, month, generation, rows_json)
         SELECT ${organizationId}, ${zone}, ${currencyKey}, r.month, g.generation, r.rows_json
         FROM rendered r JOIN gen g ON g.month = r.month
@@ -67,11 +67,9 @@ async function readZone(
         ORDER BY r.month
         ON CONFLICT (organization_id, zone, currency, month) DO UPDATE SET generation = excluded.generation, rows_json = excluded.rows_json
           WHERE z.generation < excluded.generation
-      )`
-    : sql``;
-  const result = await db.execute<{ ready: boolean; rows: string | null; fresh_as_of: string | null }>(sql`
-    WITH ready AS (SELECT ${rollupReady("invoiced_usage_tz", organizationId)} AS ok),
-    span AS (SELECT ${first} AS first_month, ${filters.toExclusive}::timestamp AS end_month),
+      )`]
+    : [];
+  const ctes = [sql`span AS (SELECT ${first} AS first_month, ${filters.toExclusive}::timestamp AS end_month),
     bounds AS (
       -- Each month's text is made once here, not once per answer row.
       SELECT m::date AS month, m AS utc_start, ${utcInstant(sql`m`, zone)} AS zone_start, ${monthStartText(sql`m`, zone)} AS month_text
@@ -121,15 +119,11 @@ async function readZone(
           ORDER BY t.amount DESC, t.code COLLATE "C" NULLS LAST, t.currency COLLATE "C") FILTER (WHERE t.month IS NOT NULL), '') AS rows_json
       FROM missing m JOIN bounds b ON b.month = m.month LEFT JOIN totals t ON t.month = m.month
       GROUP BY m.month
-    )${store}
-    SELECT (SELECT ok FROM ready) AND (SELECT ok FROM sound) AS ready,
-      (SELECT string_agg(x.rows_json, ',' ORDER BY x.month DESC)
-       FROM (SELECT month, rows_json FROM cached UNION ALL SELECT month, rows_json FROM rendered) x WHERE x.rows_json <> '') AS rows,
-      ${rollupFreshAsOf("invoiced_usage_tz")} AS fresh_as_of`);
-  const row = result.rows[0];
-  if (!row?.ready) return undefined;
-  const rows = (JSON.parse(`[${row.rows ?? ""}]`) as [string, string | null, string, string][])
-    .map(([month, code, currency, amountCents]) => ({ month, code, currency, amountCents }));
-  return { rows, dataAt: freshAsOfMs(row.fresh_as_of) };
+    )`, ...store];
+  const rows = sql`SELECT string_agg(x.rows_json, ',' ORDER BY x.month DESC)
+    FROM (SELECT month, rows_json FROM cached UNION ALL SELECT month, rows_json FROM rendered) x WHERE x.rows_json <> ''`;
+  return readRollup<string, InvoicedUsageRow>(db, organizationId, { rollup: "invoiced_usage_tz", ctes, rows, alsoReady: sql`(SELECT ok FROM sound)` },
+    (text) => (JSON.parse(`[${text ?? ""}]`) as [string, string | null, string, string][])
+      .map(([month, code, currency, amountCents]) => ({ month, code, currency, amountCents })));
 }
 

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { countedInvoice } from "./fragments.ts";
-import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
+import { type Read, readRollup, rollupOrDirect } from "./rollup-status.ts";
 
 // What gross_revenue, invoice_collection, mrr and overdue_balance share: their filters, their window
 // of UTC months, the month text of their answers, and the scope their rows are read in.
@@ -81,27 +81,18 @@ export function countedInvoices(scope: Scope, dated: SQL, extra: SQL, creditColu
 /** An endpoint's answer over the window `w`: named CTEs it needs (`name AS (…)`), then its ordered SELECT. */
 export type Answer = { ctes: SQL[]; select: SQL };
 
-const withWindow = (organizationId: string, filters: RevenueFilters, ctes: SQL[]) =>
-  sql.join([sql`w AS (${windowRow(organizationId, filters)})`, ...ctes], sql`, `);
+const withWindow = (organizationId: string, filters: RevenueFilters, ctes: SQL[]) => [sql`w AS (${windowRow(organizationId, filters)})`, ...ctes];
 
 /** The answer from the rollup, or undefined when it may not answer (not built, not fresh, a failing bucket). */
-export async function readStored<T>(db: Database, organizationId: string, filters: RevenueFilters, { ctes, select }: Answer): Promise<Read<T> | undefined> {
-  const ready = sql`ready AS (SELECT ${rollupReady("revenue", organizationId)} AS ok)`;
-  // One statement: the answer with its readiness and freshness, one round trip.
-  const result = await db.execute<{ ready: boolean; rows: T[] | null; fresh_as_of: string | null }>(sql`
-    WITH ${withWindow(organizationId, filters, [ready, ...ctes])}
-    SELECT (SELECT ok FROM ready) AS ready,
-      -- A sorted subquery feeds json_agg in its order (nothing else happens at this level).
-      CASE WHEN (SELECT ok FROM ready) THEN (SELECT coalesce(json_agg(a), '[]'::json) FROM (${select}) a) END AS rows,
-      ${rollupFreshAsOf("revenue")} AS fresh_as_of`);
-  const row = result.rows[0];
-  if (!row?.ready) return undefined;
-  return { rows: row.rows ?? [], dataAt: freshAsOfMs(row.fresh_as_of) };
+export function readStored<T>(db: Database, organizationId: string, filters: RevenueFilters, { ctes, select }: Answer): Promise<Read<T> | undefined> {
+  // A sorted subquery feeds json_agg in its order (nothing else happens at that level).
+  const rows = sql`SELECT coalesce(json_agg(a), '[]'::json) FROM (${select}) a`;
+  return readRollup<T[], T>(db, organizationId, { rollup: "revenue", ctes: withWindow(organizationId, filters, ctes), rows }, (r) => r ?? []);
 }
 
 /** The answer from Lago's tables. */
 export async function readDirect<T>(db: Database, organizationId: string, filters: RevenueFilters, { ctes, select }: Answer): Promise<T[]> {
-  return (await db.execute<T & Record<string, unknown>>(sql`WITH ${withWindow(organizationId, filters, ctes)} ${select}`)).rows;
+  return (await db.execute<T & Record<string, unknown>>(sql`WITH ${sql.join(withWindow(organizationId, filters, ctes), sql`, `)} ${select}`)).rows;
 }
 
 /** An endpoint's two ways to its answer: summed from Lago's tables, or read from the rollup. */

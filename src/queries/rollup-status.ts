@@ -3,6 +3,7 @@
 // that never received that migration is answered from Lago's tables, as before it existed.
 import { sql, type SQL } from "drizzle-orm";
 import { hasSqlState } from "../db-errors.ts";
+import type { Database } from "../env.ts";
 import { KINDS_OF_STATUS, type RollupStatus } from "../rollups/kinds.ts";
 import { utcInstantText } from "./fragments.ts";
 
@@ -49,6 +50,32 @@ export const freshAsOfMs = (text: string | null): number => (text === null ? Num
 const MISSING_SQLSTATE = new Set(["42P01", "3F000", "42501", "42703"]);
 
 export const isRollupMissing = (err: unknown): boolean => hasSqlState(err, MISSING_SQLSTATE);
+
+/**
+ * One rollup read: the named CTEs (`name AS (…)`) its rows need, which may use `ready`; the rows as
+ * one value (JSON or text); and, when the read itself can find the rollup unable to answer (a zone
+ * boundary it does not cover), that condition.
+ */
+export type RollupRead = { rollup: Rollup; ctes?: SQL[]; rows: SQL; alsoReady?: SQL };
+
+/**
+ * The rows from the rollup, or undefined when it may not answer for this organization (not built,
+ * not fresh, a failing bucket). One statement: readiness, the rows and their freshness together.
+ */
+export async function readRollup<R, T>(
+  db: Database,
+  organizationId: string,
+  { rollup, ctes = [], rows, alsoReady }: RollupRead,
+  decode: (rows: R | null) => T[],
+): Promise<Read<T> | undefined> {
+  const ok = alsoReady === undefined ? sql`(SELECT ok FROM ready)` : sql`((SELECT ok FROM ready) AND ${alsoReady})`;
+  const result = await db.execute<{ ready: boolean; rows: R | null; fresh_as_of: string | null }>(sql`
+    WITH ${sql.join([sql`ready AS (SELECT ${rollupReady(rollup, organizationId)} AS ok)`, ...ctes], sql`, `)}
+    SELECT ${ok} AS ready, CASE WHEN ${ok} THEN (${rows}) END AS rows, ${rollupFreshAsOf(rollup)} AS fresh_as_of`);
+  const row = result.rows[0];
+  if (!row?.ready) return undefined;
+  return { rows: decode(row.rows), dataAt: freshAsOfMs(row.fresh_as_of) };
+}
 
 /**
  * The rollup's answer when it may give one (`fromRollup` undefined or resolving to undefined: it may

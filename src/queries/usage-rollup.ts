@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { dateText, USAGE_PERIODS } from "./fragments.ts";
-import { freshAsOfMs, type Read, rollupFreshAsOf, rollupOrDirect, rollupReady } from "./rollup-status.ts";
+import { type Read, readRollup, rollupOrDirect } from "./rollup-status.ts";
 import { usage, type TimeGranularity, type UsageFilters, type UsageRow } from "./usage.ts";
 
 /**
@@ -17,7 +17,7 @@ export async function readUsage(db: Database, organizationId: string, filters: U
 type JsonRow = [string, string, string | null, string | null, string, string, boolean];
 
 /** The rows from the rollup, or undefined when the rollup may not answer for this organization. */
-export async function usageFromRollup(db: Database, organizationId: string, filters: UsageFilters): Promise<Read<UsageRow> | undefined> {
+export function usageFromRollup(db: Database, organizationId: string, filters: UsageFilters): Promise<Read<UsageRow> | undefined> {
   const { granularity, unit, length } = USAGE_PERIODS[filters.timeGranularity];
   const plan = coverage(filters.timeGranularity, filters.fromDate, filters.toDate);
   const dayRanges = plan.days.map(([a, b]) => sql`(r.period_start BETWEEN ${a}::date AND ${b}::date)`);
@@ -34,35 +34,28 @@ export async function usageFromRollup(db: Database, organizationId: string, filt
     ? where(sql`r.granularity = ${granularity} AND r.period_start BETWEEN ${plan.whole[0]}::date AND ${plan.whole[1]}::date`)
     : sql`false`;
   const edges = dayRanges.length > 0 ? where(sql`r.granularity = 'day' AND (${sql.join(dayRanges, sql` OR `)})`) : sql`false`;
-  const result = await db.execute<{ ready: boolean; rows: JsonRow[]; fresh_as_of: string | null }>(sql`
-    WITH ready AS (SELECT ${rollupReady("usage", organizationId)} AS ok),
-    records AS (
+  const ctes = [sql`records AS (
       SELECT r.period_start, r.billable_metric_code AS code, r.amount_currency AS currency, r.units, r.amount_cents AS amount
       FROM edge_analytics.usage_rollup r WHERE ${whole}
       UNION ALL
       SELECT date_trunc(${unit}, r.period_start::timestamp)::date, r.billable_metric_code, r.amount_currency, r.units, r.amount_cents
       FROM edge_analytics.usage_rollup r WHERE ${edges}
-    ),
-    totals AS (
+    )`, sql`totals AS (
       SELECT period_start, code, currency, round(coalesce(sum(amount), 0)) AS amount, trim_scale(coalesce(sum(units), 0)) AS units
       FROM records GROUP BY period_start, code, currency
-    )
-    SELECT (SELECT ok FROM ready) AS ready,
-      (SELECT coalesce(json_agg(json_build_array(
-          ${dateText(sql`t.period_start`)}, ${dateText(sql`t.period_start + ${length} - interval '1 day'`)},
-          t.currency, t.code, t.amount::text, t.units::text,
-          NOT EXISTS (SELECT 1 FROM billable_metrics bm
-            WHERE bm.organization_id = ${organizationId} AND bm.code = t.code AND bm.deleted_at IS NULL))
-        ORDER BY t.period_start, t.code COLLATE "C", t.currency COLLATE "C"), '[]'::json)
-       FROM totals t) AS rows,
-      ${rollupFreshAsOf("usage")} AS fresh_as_of`);
-  const row = result.rows[0];
-  if (!row?.ready) return undefined;
-  const rows = row.rows.map(([start, end, currency, code, amount, units, deleted]) => ({
-    start_of_period_dt: start, end_of_period_dt: end, amount_currency: currency, billable_metric_code: code,
-    amount_cents: amount, units, is_billable_metric_deleted: deleted,
-  }));
-  return { rows, dataAt: freshAsOfMs(row.fresh_as_of) };
+    )`];
+  const rows = sql`SELECT coalesce(json_agg(json_build_array(
+      ${dateText(sql`t.period_start`)}, ${dateText(sql`t.period_start + ${length} - interval '1 day'`)},
+      t.currency, t.code, t.amount::text, t.units::text,
+      NOT EXISTS (SELECT 1 FROM billable_metrics bm
+        WHERE bm.organization_id = ${organizationId} AND bm.code = t.code AND bm.deleted_at IS NULL))
+    ORDER BY t.period_start, t.code COLLATE "C", t.currency COLLATE "C"), '[]'::json)
+    FROM totals t`;
+  return readRollup<JsonRow[], UsageRow>(db, organizationId, { rollup: "usage", ctes, rows }, (json) =>
+    (json ?? []).map(([start, end, currency, code, amount, units, deleted]) => ({
+      start_of_period_dt: start, end_of_period_dt: end, amount_currency: currency, billable_metric_code: code,
+      amount_cents: amount, units, is_billable_metric_deleted: deleted,
+    })));
 }
 
 export type Coverage = { whole: [string, string] | undefined; days: [string, string][] };

@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
 // The Worker's tests run inside workerd (Cloudflare's vitest integration) once per database path
 // (docs/database-paths.md): Neon's HTTP driver against PGlite behind the local Neon endpoint, and
 // node-postgres through a Hyperdrive binding against Debian's PostgreSQL behind a wire proxy with the
-// same controls. The tooling's own tests (that endpoint, the data generator) run in Node.
+// same controls. The tooling's own tests (that endpoint, the data generator) and the rollups run in
+// Node ("unit"); the service started as `npm start` starts it, in "e2e". scripts/test.ts names the
+// tiers (npm run test:unit, test:workers, test:e2e) and installs what each needs.
 function workers(path: "neon-http" | "hyperdrive") {
   return {
     plugins: [
@@ -42,6 +44,9 @@ function workers(path: "neon-http" | "hyperdrive") {
 
 export default defineConfig({
   test: {
+    // vitest runs one file at a time on a 2-core machine by default (cores - 1); most of a file's
+    // time is spent waiting (workerd starting, the database, wrangler dev), so three run at once.
+    maxWorkers: 3,
     // The Worker writes one JSON line per request (src/middleware/request-log.ts); thousands of
     // them would bury the test report. The tests that check those lines spy on console.log.
     onConsoleLog: (log) => !log.startsWith('{"level":"info","msg":"request"'),
@@ -50,9 +55,21 @@ export default defineConfig({
       workers("hyperdrive"),
       {
         test: {
-          name: "node",
+          // The tooling and the rollups in Node, each file on a database of its own (PGlite copies).
+          name: "unit",
           environment: "node",
-          include: ["test/node/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The service as operators run it: wrangler dev, Debian's chromium, Debian's PostgreSQL.
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/global-setup-postgres.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

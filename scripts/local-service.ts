@@ -2,8 +2,9 @@
 // data, or DATABASE_URL's PostgreSQL as is), the local Neon endpoint in front of it, and the Worker
 // in `wrangler dev`, all on 127.0.0.1.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAssets } from "./assets/build.ts";
 import { pgliteCopy } from "./db/pglite-template.ts";
@@ -67,6 +68,13 @@ export async function startLocalService(opts: {
     DATABASE_URL: "postgres://local:local@neon-local.invalid/lago",
     ...opts.vars,
   };
+  // wrangler's devtools port defaults to 9229 (or the next one free when it looks): two services
+  // starting at once (tests in parallel) could both take it, so each is handed a port of its own.
+  const inspectorPort = await freePort();
+  // Its local state (the Cache API above all) of its own too, dropped at stop: services running side
+  // by side never share entries, and a restart never answers from the last run's cache.
+  const state = mkdtempSync(join(tmpdir(), "lago-wrangler-state-"));
+  cleanups.push(() => rmSync(state, { recursive: true, force: true }));
   const wrangler = spawn(
     process.execPath,
     [
@@ -74,6 +82,9 @@ export async function startLocalService(opts: {
       "dev",
       "--ip", "127.0.0.1",
       "--port", String(opts.port),
+      "--inspector-ip", "127.0.0.1",
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", state,
       "--show-interactive-dev-session=false",
       ...(opts.hyperdrive ? ["--config", hyperdriveConfig()] : []),
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
@@ -122,7 +133,10 @@ const HYPERDRIVE_BINDING = "HYPERDRIVE";
 function hyperdriveConfig(): string {
   const path = join(root, ".wrangler-hyperdrive.toml");
   const binding = `\n# Added by scripts/local-service.ts for the Hyperdrive path; the connection string comes from\n# CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${HYPERDRIVE_BINDING}.\n[[hyperdrive]]\nbinding = "${HYPERDRIVE_BINDING}"\nid = "local"\n`;
-  writeFileSync(path, readFileSync(join(root, "wrangler.toml"), "utf8") + binding);
+  // Written aside and renamed: a wrangler starting at the same moment never reads half a file.
+  const partial = `${path}.${process.pid}.${crypto.randomUUID()}`;
+  writeFileSync(partial, readFileSync(join(root, "wrangler.toml"), "utf8") + binding);
+  renameSync(partial, path);
   return path;
 }
 

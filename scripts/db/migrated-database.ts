@@ -6,7 +6,7 @@ import { migrationStatements } from "./migrations.ts";
 
 export type Query = (text: string, params?: unknown[]) => Promise<unknown>;
 
-export async function createMigratedDatabase(server: BenchServer, name: string, fill?: (query: Query) => Promise<unknown>): Promise<void> {
+export async function createMigratedDatabase(server: Pick<BenchServer, "url">, name: string, fill?: (query: Query) => Promise<unknown>): Promise<void> {
   const admin = new pg.Client(server.url("postgres"));
   await admin.connect();
   try {

@@ -7,7 +7,7 @@ import { ApiError } from "../errors.ts";
 
 // Lago keys are UUID-like tokens; anything outside this shape cannot match and never reaches the database.
 const BEARER = /^Bearer +([\x21-\x7E]{1,256})$/i;
-/** AUTH_RATE_LIMITER's period in wrangler.toml (test/node/wrangler-config.test.ts holds them equal). */
+/** AUTH_RATE_LIMITER's period in wrangler.toml (test/unit/wrangler-config.test.ts holds them equal). */
 export const AUTH_LIMIT_PERIOD_SECONDS = 60;
 
 export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {

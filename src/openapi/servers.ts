@@ -1,5 +1,5 @@
 // Where the API is served. The hosts are the custom domains wrangler.toml routes each region to
-// (test/node/openapi.test.ts keeps the two equal): change them there and here together.
+// (test/unit/openapi.test.ts keeps the two equal): change them there and here together.
 export const SERVERS = [
   { url: "https://analytics-us.example.com", description: "US deployment (wrangler env us)" },
   { url: "https://analytics-eu.example.com", description: "EU deployment (wrangler env eu)" },

@@ -49,16 +49,17 @@ export type SourcePosition = { watermark: string | null; passOpen: boolean };
  * seen by the snapshot, never missed by both, and a value read earlier is only lower, so still safe.
  * Null when: a standby (the primary's transactions are not listed), a prepared transaction (listed
  * without its start), or sessions of other roles it may not see (no pg_read_all_stats). Null makes
- * the next pass re-read the whole overlap. Vacuum's transactions write no rows.
+ * the next pass re-read the whole overlap. Vacuum's transactions write no rows; sessions of the
+ * server's other databases cannot write Lago's tables, so they hold nothing back.
  */
 export async function readPositions(db: Database): Promise<{ watermarks: Map<Source, SourcePosition>; inFlightSince: string | null }> {
   const result = await db.execute<{ source: Source | null; watermark: string | null; pass_open: boolean | null; in_flight_since: string | null }>(sql`
     WITH in_flight AS (
-      SELECT CASE WHEN pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_prepared_xacts)
+      SELECT CASE WHEN pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_prepared_xacts p WHERE p.database = current_database())
           OR bool_or(a.query = '<insufficient privilege>') THEN NULL
         ELSE (least(now(), min(a.xact_start) FILTER (WHERE a.backend_type NOT IN ('autovacuum worker', 'autovacuum launcher')))
           AT TIME ZONE 'UTC')::timestamp(6)::text END AS since
-      FROM pg_stat_activity a
+      FROM pg_stat_activity a WHERE a.datname = current_database()
     )
     SELECT w.source, w.watermark::text AS watermark, w.pass_started IS NOT NULL AS pass_open, f.since AS in_flight_since
     FROM in_flight f LEFT JOIN edge_analytics.refresh_watermarks w ON true`);

@@ -2,7 +2,7 @@
 // `wrangler types` wrote them to worker-configuration.d.ts (Cloudflare.Env), with a type the
 // generated one fits: a binding added to wrangler.toml and forgotten, or typed otherwise, in
 // Bindings fails the typecheck. (Bindings has more: secrets and optional bindings wrangler.toml
-// leaves out, such as DATABASE_URL and HYPERDRIVE.) test/node/wrangler-config.test.ts checks that
+// leaves out, such as DATABASE_URL and HYPERDRIVE.) test/unit/wrangler-config.test.ts checks that
 // the generated file is current.
 import type { Bindings } from "../../src/env.ts";
 

@@ -1,4 +1,4 @@
-// Compiled, never run (test/node/lago-client-types.test.ts runs tsc on it): our response types must
+// Compiled, never run (test/unit/lago-client-types.test.ts runs tsc on it): our response types must
 // be assignable to the types of Lago's official JavaScript client, so code written against that
 // client reads our answers unchanged.
 import type {

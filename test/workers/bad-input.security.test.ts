@@ -5,7 +5,8 @@ import { invoicedUsageEndpoint, InvoicedUsageResponseSchema } from "../../src/ro
 import { usageEndpoint, UsageResponseSchema } from "../../src/routes/usage.ts";
 import { createBillingScenario } from "./helpers/factories.ts";
 import { callWorker } from "./helpers/request.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Fuzzed requests through the Worker's own fetch handler: whatever arrives, the answer is one of
 // the documented JSON shapes (docs/api.md, "Requests and errors") and never a 5xx.

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cacheApp, cacheStatus, STATEMENTS_PER_QUERY } from "./helpers/cache-app.ts";
 import { createBillingScenario, createInvoice } from "./helpers/factories.ts";
 import { callWorker } from "./helpers/request.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Lifetimes are wrangler.toml's unless a test says otherwise: invoiced_usage 600 s, usage 300 s,
 // stale-while-revalidate 300 s. Tests that need time to pass freeze Date and move it by hand.

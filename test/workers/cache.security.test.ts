@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiKeyCacheKey, CACHE_NAME, sha256Hex } from "../../src/cache/key.ts";
 import { cacheApp, cacheStatus, STATEMENTS_PER_QUERY } from "./helpers/cache-app.ts";
 import { createApiKey, createBillingScenario, createOrganization } from "./helpers/factories.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 const INVOICED = "/api/v1/analytics/invoiced_usage";
 const USAGE = "/api/v1/analytics/usage";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { cacheApp, cacheStatus } from "./helpers/cache-app.ts";
 import { createBillingScenario } from "./helpers/factories.ts";
 import { callWorker } from "./helpers/request.ts";
-import { chargeUsage, createUsageMetric, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageMetric, createUsageScenario } from "./helpers/usage-factories.ts";
 
 // CSV: the JSON answer's list, one line per row, RFC 4180 (CRLF, quotes doubled), header first.
 const INVOICED = "/api/v1/analytics/invoiced_usage";

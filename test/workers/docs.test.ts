@@ -18,7 +18,7 @@ describe("GET /api/v1/docs", () => {
   });
 
   // In front of the Worker, Cloudflare answers a path that names an asset from the assets directory
-  // (the vitest integration does not route through that layer; test/node/start.test.ts goes through
+  // (the vitest integration does not route through that layer; test/e2e/start.test.ts goes through
   // wrangler dev). Here: the directory holds what the page asks for.
   it("its script and stylesheet are in the static assets", async () => {
     const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS;

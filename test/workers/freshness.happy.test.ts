@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cacheApp, cacheStatus } from "./helpers/cache-app.ts";
 import { createBillingScenario } from "./helpers/factories.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Last-Modified says how old the numbers are: on the direct path, when Lago's tables were read; a
 // cached copy keeps that time (its Age says how old the copy is). The rollup path is checked through
-// wrangler dev in test/node/freshness.test.ts.
+// wrangler dev in test/e2e/freshness.test.ts.
 const INVOICED = "/api/v1/analytics/invoiced_usage";
 const USAGE = "/api/v1/analytics/usage?from_date=2025-03-01&to_date=2025-03-31";
 const T0 = Date.parse("2026-11-02T09:30:15.250Z");

@@ -3,7 +3,8 @@ import { Client, getLagoError } from "lago-javascript-client";
 import { describe, expect, it } from "vitest";
 import { createBillingScenario } from "./helpers/factories.ts";
 import { createRevenueScenario } from "./helpers/revenue-factories.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 // Lago's official JavaScript client (npm lago-javascript-client), unchanged, pointed at this Worker:
 // its requests go through the Worker's own fetch handler instead of the network.

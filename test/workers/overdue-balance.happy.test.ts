@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createBillingEntity } from "./helpers/factories.ts";
 import { monthKey, monthStart } from "./helpers/months.ts";
 import { getJson } from "./helpers/request.ts";
-import { createRevenueCustomer, createRevenueScenario, type InvoiceOptions } from "./helpers/revenue-factories.ts";
+import { type InvoiceOptions } from "./helpers/factories.ts";
+import { createRevenueCustomer, createRevenueScenario } from "./helpers/revenue-factories.ts";
 
 const PATH = "/api/v1/analytics/overdue_balance";
 const overdue: InvoiceOptions = { paymentOverdue: true, paymentDueDate: "2025-04-10", totalAmountCents: 1000, paymentStatus: 0 };

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cacheApp } from "./helpers/cache-app.ts";
 import { createBillingScenario, createOrganization } from "./helpers/factories.ts";
 import { callWorker } from "./helpers/request.ts";
-import { chargeUsage, createUsageScenario } from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createUsageScenario } from "./helpers/usage-factories.ts";
 
 // The one JSON line per request (src/middleware/request-log.ts), read from console.log: what it
 // says, and what it must never say (the API key, a query-string value, a client-chosen path).

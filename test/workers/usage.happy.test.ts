@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getJson } from "./helpers/request.ts";
-import {
-  chargeUsage,
-  createCustomer,
-  createPlan,
-  createSubscription,
-  createUsageMetric,
-  createUsageScenario,
-} from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createCustomer, createPlan, createSubscription, createUsageMetric, createUsageScenario } from "./helpers/usage-factories.ts";
 
 const PATH = "/api/v1/analytics/usage";
 

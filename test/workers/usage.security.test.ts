@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getJson } from "./helpers/request.ts";
-import {
-  chargeUsage,
-  createDailyUsage,
-  createPlan,
-  createSubscription,
-  createUsageMetric,
-  createUsageScenario,
-} from "./helpers/usage-factories.ts";
+import { chargeUsage } from "../helpers/lago-usage.ts";
+import { createDailyUsage, createPlan, createSubscription, createUsageMetric, createUsageScenario } from "./helpers/usage-factories.ts";
 
 const PATH = "/api/v1/analytics/usage";
 const MARCH_2025 = "from_date=2025-03-01&to_date=2025-03-31";

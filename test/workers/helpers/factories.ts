@@ -58,26 +58,33 @@ export async function createCharge(organizationId: string, billableMetricId: str
   ).id;
 }
 
-type InvoiceOptions = {
-  billingEntityId: string;
+/** An invoice's columns a test may set. Unset: finalized, USD, not self-billed; the rest the table's defaults. */
+export type InvoiceOptions = {
+  issuingDate?: string | null;
+  totalAmountCents?: number;
+  currency?: string | null;
   status?: number;
+  paymentStatus?: number;
   selfBilled?: boolean;
   paymentDisputeLostAt?: string;
-  currency?: string;
+  billingEntityId?: string;
+  customerId?: string | null;
+  paymentDueDate?: string | null;
+  paymentOverdue?: boolean | null;
+  totalPaidAmountCents?: number;
 };
 
-export async function createInvoice(organizationId: string, opts: InvoiceOptions) {
+export async function createInvoice(organizationId: string, opts: InvoiceOptions & { billingEntityId: string }) {
   return one(
     await db
       .insert(invoices)
       .values({
+        ...opts,
         organizationId,
-        billingEntityId: opts.billingEntityId,
         number: `INV-${crypto.randomUUID().slice(0, 8)}`,
         status: opts.status ?? 1,
         selfBilled: opts.selfBilled ?? false,
-        paymentDisputeLostAt: opts.paymentDisputeLostAt,
-        currency: opts.currency ?? "USD",
+        currency: opts.currency === undefined ? "USD" : opts.currency,
       })
       .returning({ id: invoices.id }),
   ).id;

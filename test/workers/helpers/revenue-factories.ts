@@ -1,27 +1,12 @@
-import { creditNotes, customers, fees, invoices, plans, subscriptions } from "../../../src/db/schema/index.ts";
+import { creditNotes, customers, fees, plans, subscriptions } from "../../../src/db/schema/index.ts";
 import { testDb as db } from "./db.ts";
-import { createBillingEntity, createOrganization } from "./factories.ts";
+import { createBillingEntity, createInvoice, createOrganization, type InvoiceOptions } from "./factories.ts";
 
 // Factories for gross_revenue, invoice_collection, mrr and overdue_balance: invoices with their
 // payment state, credit notes, plans of each interval and their subscription fees. Like factories.ts,
 // each inserts one row with only what a test cares about.
 
 const one = <T>(rows: T[]): T => rows[0] as T;
-
-export type InvoiceOptions = {
-  issuingDate?: string | null;
-  totalAmountCents?: number;
-  currency?: string | null;
-  status?: number;
-  paymentStatus?: number;
-  selfBilled?: boolean;
-  paymentDisputeLostAt?: string;
-  billingEntityId?: string;
-  customerId?: string | null;
-  paymentDueDate?: string | null;
-  paymentOverdue?: boolean | null;
-  totalPaidAmountCents?: number;
-};
 
 export type CreditNoteOptions = { status?: number; refundAmountCents?: number; offsetAmountCents?: number };
 
@@ -61,28 +46,15 @@ export async function createRevenueScenario(opts: { orgCreatedAt?: string } = {}
   const billingEntityId = await createBillingEntity(org.id, { code: "main" });
   const customerId = await createRevenueCustomer(org.id, billingEntityId, "cus_1");
 
-  const invoice = async (o: InvoiceOptions = {}) =>
-    one(
-      await db
-        .insert(invoices)
-        .values({
-          organizationId: org.id,
-          billingEntityId: o.billingEntityId ?? billingEntityId,
-          customerId: o.customerId === undefined ? customerId : o.customerId,
-          number: `INV-${crypto.randomUUID().slice(0, 8)}`,
-          issuingDate: o.issuingDate === undefined ? "2025-03-10" : o.issuingDate,
-          totalAmountCents: o.totalAmountCents ?? 0,
-          currency: o.currency === undefined ? "USD" : o.currency,
-          status: o.status ?? 1,
-          paymentStatus: o.paymentStatus ?? 0,
-          selfBilled: o.selfBilled ?? false,
-          paymentDisputeLostAt: o.paymentDisputeLostAt,
-          paymentDueDate: o.paymentDueDate ?? null,
-          paymentOverdue: o.paymentOverdue === undefined ? false : o.paymentOverdue,
-          totalPaidAmountCents: o.totalPaidAmountCents ?? 0,
-        })
-        .returning({ id: invoices.id }),
-    ).id;
+  // Issued 2025-03-10, payment pending and not overdue unless the test says otherwise.
+  const invoice = (o: InvoiceOptions = {}) =>
+    createInvoice(org.id, {
+      ...o,
+      billingEntityId: o.billingEntityId ?? billingEntityId,
+      customerId: o.customerId === undefined ? customerId : o.customerId,
+      issuingDate: o.issuingDate === undefined ? "2025-03-10" : o.issuingDate,
+      paymentOverdue: o.paymentOverdue === undefined ? false : o.paymentOverdue,
+    });
 
   const creditNote = async (invoiceId: string, o: CreditNoteOptions) => {
     await db.insert(creditNotes).values({

@@ -1,5 +1,6 @@
 import { billableMetrics, customers, dailyUsages, plans, subscriptions } from "../../../src/db/schema/index.ts";
 import { testDb as db } from "./db.ts";
+import { chargeUsage } from "../../helpers/lago-usage.ts";
 import { createBillingEntity, createOrganization } from "./factories.ts";
 
 // Factories for the usage endpoint: the rows behind Lago's daily_usages. Like factories.ts, each
@@ -55,22 +56,6 @@ export async function createUsageMetric(
       .returning({ id: billableMetrics.id }),
   ).id;
   return { id, code: opts.code };
-}
-
-export type Metric = { id: string; code: string };
-
-/** One element of `usage_diff.charges_usage`, in the shape Lago writes it. */
-export function chargeUsage(metric: Metric, units: string, amountCents: number | string, currency = "USD") {
-  return {
-    units,
-    amount_cents: amountCents,
-    amount_currency: currency,
-    billable_metric: { lago_id: metric.id, code: metric.code, name: metric.code, aggregation_type: "sum_agg" },
-    charge: { lago_id: crypto.randomUUID(), code: `${metric.code}_charge` },
-    events_count: 1,
-    filters: [],
-    grouped_usage: [],
-  };
 }
 
 type Subscription = { id: string; externalId: string; customerId: string };

@@ -1,26 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchServer, startPostgres } from "../../scripts/bench/postgres.ts";
-import { createMigratedDatabase, withPassword } from "../../scripts/db/migrated-database.ts";
+import { withPassword } from "../../scripts/db/migrated-database.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
+import { migratedDatabase } from "../helpers/postgres.ts";
 
-// No statement of the service pays for PostgreSQL's JIT: on a server with JIT on (PostgreSQL's
+// No statement of the service pays for PostgreSQL's JIT: on a database with JIT on (PostgreSQL's
 // default) and its cost thresholds at 0, so that every statement would be compiled unless JIT is off
 // in its own transaction, the Worker in wrangler dev answers all six endpoints uncached and runs its
 // cron (collect, recompute, and the queue consumer), once per database path. pg_stat_statements
-// counts the functions JIT compiled per statement: the service's must total 0.
+// (loaded by the run's server, test/postgres-server.ts) counts the functions JIT compiled per
+// statement: the service's must total 0.
 const KEY = crypto.randomUUID();
 const PATHS = ["neon-http", "hyperdrive"] as const;
 const ENDPOINTS = ["invoiced_usage", "usage", "gross_revenue", "invoice_collection", "mrr", "overdue_balance"];
-let server: BenchServer;
-let dataDir: string;
 
-/** A database of the path's own, so that each path's cron builds the rollups from nothing. */
-async function fixture(name: string): Promise<void> {
-  await createMigratedDatabase(server, name, async (query) => {
+/** A database of the path's own, so that each path's cron builds the rollups from nothing; its URL. */
+async function fixture(label: string): Promise<string> {
+  const { name, url } = await migratedDatabase(label, async (query) => {
     await query("CREATE EXTENSION pg_stat_statements");
     await query(`WITH o AS (INSERT INTO organizations (name, created_at) VALUES ('Compiled', '2025-01-01') RETURNING id),
       k AS (INSERT INTO api_keys (organization_id, value) SELECT id, $1 FROM o),
@@ -28,21 +24,18 @@ async function fixture(name: string): Promise<void> {
       INSERT INTO invoices (organization_id, billing_entity_id, number, status, currency, issuing_date, total_amount_cents)
       SELECT organization_id, id, 'INV-1', 1, 'USD', '2025-03-10', 1234 FROM b`, [KEY]);
   });
+  // Every session of this database from now on starts with JIT on and compiling everything.
+  const owner = new pg.Client(url);
+  await owner.connect();
+  try {
+    for (const setting of ["jit = on", "jit_above_cost = 0", "jit_inline_above_cost = 0", "jit_optimize_above_cost = 0"]) {
+      await owner.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} SET ${setting}`);
+    }
+  } finally {
+    await owner.end();
+  }
+  return url;
 }
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "lago-pg-jit-"));
-  server = startPostgres(dataDir, {
-    port: String(await freePort()), fsync: "off",
-    jit: "on", jit_above_cost: "0", jit_inline_above_cost: "0", jit_optimize_above_cost: "0",
-    shared_preload_libraries: "pg_stat_statements",
-  });
-}, 180_000);
-
-afterAll(async () => {
-  server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 /** Statements recorded in the admin's database since the last reset, and the functions JIT compiled for them. */
 async function compiled(admin: pg.Client): Promise<{ statements: number; jitFunctions: number }> {
@@ -55,14 +48,13 @@ async function compiled(admin: pg.Client): Promise<{ statements: number; jitFunc
 }
 
 describe.each(PATHS)("JIT (%s)", (path) => {
-  const database = `lago_${path.replace("-", "_")}`;
   let service: LocalService;
   let admin: pg.Client;
   beforeAll(async () => {
-    await fixture(database);
-    admin = new pg.Client(server.url(database));
+    const url = await fixture(`jit_${path.replace("-", "_")}`);
+    admin = new pg.Client(url);
     await admin.connect();
-    service = await startLocalService({ port: await freePort(), databaseUrl: withPassword(server.url(database)), hyperdrive: path === "hyperdrive", quiet: true });
+    service = await startLocalService({ port: await freePort(), databaseUrl: withPassword(url), hyperdrive: path === "hyperdrive", quiet: true });
   }, 120_000);
   afterAll(async () => {
     await service?.stop();

@@ -6,8 +6,8 @@ import type { DatabaseTiming } from "../../src/env.ts";
 import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { ALL_MONTHS, createFiveMonths } from "./helpers/rollup-fixtures.ts";
-import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { ALL_MONTHS, createFiveMonths } from "../helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 
 let t: RollupDb;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { ALL_MONTHS, createBillingOrg, createFiveMonths, NOW_SQL } from "./helpers/rollup-fixtures.ts";
-import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { ALL_MONTHS, createBillingOrg, createFiveMonths, NOW_SQL } from "../helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 
 let t: RollupDb;
 beforeAll(async () => {

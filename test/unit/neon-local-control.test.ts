@@ -2,7 +2,7 @@
 // Worker's cache tests rely on. A stub backend: only the routing is under test, not PostgreSQL.
 import { afterEach, describe, expect, it } from "vitest";
 import { startNeonLocal, type NeonLocal } from "../../scripts/neon-local/server.ts";
-import { queryDatabase, stubBackend } from "./helpers/neon-local-stub.ts";
+import { queryDatabase, stubBackend } from "../helpers/neon-local-stub.ts";
 
 const stub = stubBackend([]);
 

@@ -3,11 +3,11 @@
 // driver and Drizzle, as the Worker reads. The rollup refresh is global to a database, so these
 // tests never share one with the Worker tests (whose organizations must never see a rollup).
 import { neon, neonConfig } from "@neondatabase/serverless";
-import { pgliteCopy } from "../../../scripts/db/pglite-template.ts";
-import { type Backend, pgliteBackend, postgresBackend } from "../../../scripts/neon-local/backends.ts";
-import { startNeonLocal } from "../../../scripts/neon-local/server.ts";
-import { neonHttpDatabase } from "../../../src/db/neon-http.ts";
-import type { Database, DatabaseTiming } from "../../../src/env.ts";
+import { pgliteCopy } from "../../scripts/db/pglite-template.ts";
+import { type Backend, pgliteBackend, postgresBackend } from "../../scripts/neon-local/backends.ts";
+import { startNeonLocal } from "../../scripts/neon-local/server.ts";
+import { neonHttpDatabase } from "../../src/db/neon-http.ts";
+import type { Database, DatabaseTiming } from "../../src/env.ts";
 
 // neonConfig.fetchEndpoint is global: each database gets a host name of its own, routed to its endpoint.
 const endpoints = new Map<string, string>();

@@ -1,7 +1,7 @@
 // A backend that answers every statement with fixed rows: for tests of the local endpoint's own
 // routing (control routes, faults), where PostgreSQL itself is not under test.
-import type { Backend, RawResult } from "../../../scripts/neon-local/backends.ts";
-import type { NeonLocal } from "../../../scripts/neon-local/server.ts";
+import type { Backend, RawResult } from "../../scripts/neon-local/backends.ts";
+import type { NeonLocal } from "../../scripts/neon-local/server.ts";
 
 export function stubBackend(rows: RawResult["rows"] = []): Backend {
   return {

@@ -22,7 +22,7 @@ describe("import cycles", () => {
   });
 
   it("a cycle of type imports alone is found", () => {
-    const { status, output } = cycles("test/node/fixtures/import-cycle/a.ts");
+    const { status, output } = cycles("test/unit/fixtures/import-cycle/a.ts");
     expect(output).toMatch(/a\.ts -> .*b\.ts/);
     expect(status).toBe(1);
   });

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchServer, startPostgres } from "../../scripts/bench/postgres.ts";
-import { migrationStatements } from "../../scripts/db/migrations.ts";
 import { withPassword } from "../../scripts/db/migrated-database.ts";
-import { APPLICATION_NAME } from "../../src/db/hyperdrive.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
+import { APPLICATION_NAME } from "../../src/db/hyperdrive.ts";
+import { migratedDatabase } from "../helpers/postgres.ts";
 
 // The database deadline holds inside PostgreSQL too: requests blocked by a lock get their 503 at the
 // deadline, and none of their statements is left waiting in PostgreSQL afterwards (each ran with a
@@ -15,36 +11,29 @@ import { freePort, type LocalService, startLocalService } from "../../scripts/lo
 // has a single session and no locks to wait on; the Worker in wrangler dev with a 1 s deadline, once
 // per database path: Neon's HTTP driver through the local endpoint, node-postgres through wrangler's
 // local Hyperdrive binding.
-// A key of this run's own: wrangler dev keeps its Cache API (and so key lookups) between runs.
+// A key of its own, so that nothing about it can come from another test's rows or entries.
 const KEY = crypto.randomUUID();
 const DEADLINE_MS = 1000;
-let server: BenchServer;
-let dataDir: string;
 const PATHS = ["neon-http", "hyperdrive"] as const;
 const services = new Map<(typeof PATHS)[number], LocalService>();
+let database: { name: string; url: string };
 let admin: pg.Client;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "lago-pg-"));
-  server = startPostgres(dataDir, { port: String(await freePort()), fsync: "off", max_connections: "50" });
-  admin = new pg.Client(server.url("postgres"));
+  database = await migratedDatabase("deadline", (query) =>
+    query(`WITH o AS (INSERT INTO organizations (name, created_at) VALUES ('Locked', '2025-01-01') RETURNING id),
+      k AS (INSERT INTO api_keys (organization_id, value) SELECT id, $1 FROM o),
+      b AS (INSERT INTO billing_entities (organization_id, name, code) SELECT id, 'main', 'main' FROM o RETURNING id, organization_id)
+      INSERT INTO invoices (organization_id, billing_entity_id, number, status, currency, issuing_date, total_amount_cents)
+      SELECT organization_id, id, 'INV-1', 1, 'USD', '2025-03-10', 1234 FROM b`, [KEY]));
+  admin = new pg.Client(database.url);
   await admin.connect();
-  await admin.query("CREATE DATABASE lago");
-  const db = new pg.Client(server.url("lago"));
-  await db.connect();
-  for (const statement of migrationStatements()) await db.query(statement);
-  await db.query(`WITH o AS (INSERT INTO organizations (name, created_at) VALUES ('Locked', '2025-01-01') RETURNING id),
-    k AS (INSERT INTO api_keys (organization_id, value) SELECT id, $1 FROM o),
-    b AS (INSERT INTO billing_entities (organization_id, name, code) SELECT id, 'main', 'main' FROM o RETURNING id, organization_id)
-    INSERT INTO invoices (organization_id, billing_entity_id, number, status, currency, issuing_date, total_amount_cents)
-    SELECT organization_id, id, 'INV-1', 1, 'USD', '2025-03-10', 1234 FROM b`, [KEY]);
-  await db.end();
   for (const path of PATHS) {
     services.set(
       path,
       await startLocalService({
         port: await freePort(),
-        databaseUrl: withPassword(server.url("lago")),
+        databaseUrl: withPassword(database.url),
         hyperdrive: path === "hyperdrive",
         quiet: true,
         // Nothing stored: every request below must ask the database.
@@ -57,18 +46,16 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const service of services.values()) await service.stop();
   await admin?.end();
-  server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const grossRevenue = (service: LocalService) =>
   fetch(`${service.url}/api/v1/analytics/gross_revenue`, { headers: { Authorization: `Bearer ${KEY}`, "Cache-Control": "no-cache" } });
 
-/** Sessions of the lago database other than the lock holder, waiting for a lock or still running a statement. */
+/** Sessions of the test's database other than the lock holder, waiting for a lock or still running a statement. */
 async function waiting(holder: number): Promise<number> {
   const result = await admin.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE datname = 'lago' AND pid <> $1 AND (wait_event_type = 'Lock' OR (state = 'active' AND query NOT ILIKE '%pg_stat_activity%'))`,
+     WHERE datname = current_database() AND pid <> $1 AND (wait_event_type = 'Lock' OR (state = 'active' AND query NOT ILIKE '%pg_stat_activity%'))`,
     [holder],
   );
   return result.rows[0]?.n ?? -1;
@@ -78,7 +65,7 @@ describe.each(PATHS)("the database deadline inside PostgreSQL (%s)", (path) => {
   it("leaves no session waiting after a burst blocked by a lock, and the next request is answered", async () => {
     const service = services.get(path)!;
     expect((await grossRevenue(service)).status).toBe(200); // the key's lookup is now cached
-    const holder = new pg.Client(server.url("lago"));
+    const holder = new pg.Client(database.url);
     await holder.connect();
     const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
     await holder.query("BEGIN");
@@ -89,7 +76,7 @@ describe.each(PATHS)("the database deadline inside PostgreSQL (%s)", (path) => {
       // While they wait: on the Hyperdrive path the waiting sessions are the Worker's own
       // (node-postgres names itself), on the Neon path the local endpoint's.
       await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS / 2));
-      const own = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = $1", [APPLICATION_NAME]);
+      const own = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = $1", [APPLICATION_NAME]);
       if (path === "hyperdrive") expect(own.rows[0]!.n).toBeGreaterThan(0);
       else expect(own.rows[0]!.n).toBe(0);
       const statuses = await burst;

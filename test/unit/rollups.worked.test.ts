@@ -6,8 +6,8 @@ import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/in
 import { readUsage, usageFromRollup } from "../../src/queries/usage-rollup.ts";
 import { usage, type UsageFilters } from "../../src/queries/usage.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { ALL_MONTHS, createBillingOrg, NOW_SQL } from "./helpers/rollup-fixtures.ts";
-import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { ALL_MONTHS, createBillingOrg, NOW_SQL } from "../helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 
 let t: RollupDb;
 beforeAll(async () => {

@@ -17,8 +17,8 @@ import { type Answers, readDirect, readStored, type RevenueFilters } from "../..
 import { monthWindow } from "../../src/time/utc-months.ts";
 import { generateLagoData } from "../../scripts/seed/generate.ts";
 import { loadLagoData } from "../../scripts/seed/load.ts";
-import { NOW_SQL } from "./helpers/rollup-fixtures.ts";
-import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { NOW_SQL } from "../helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 
 const now = new Date();
 const today = now.toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SIMULATED_DETAIL } from "../../scripts/neon-local/faults.ts";
 import { startNeonLocal, type NeonLocal } from "../../scripts/neon-local/server.ts";
-import { queryDatabase, stubBackend } from "./helpers/neon-local-stub.ts";
+import { queryDatabase, stubBackend } from "../helpers/neon-local-stub.ts";
 
 const stub = stubBackend([["1"]]);
 

@@ -2,49 +2,33 @@
 // whole overlap back (src/rollups/collect.ts). Against a real PostgreSQL (Debian's), through the Neon
 // HTTP driver and the local endpoint: PGlite has one session, so nothing can be in flight beside a
 // pass there. A session of a role that cannot see the others' transactions falls back to the overlap.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchServer, startPostgres } from "../../scripts/bench/postgres.ts";
-import { migrationStatements } from "../../scripts/db/migrations.ts";
-import { freePort } from "../../scripts/local-service.ts";
 import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
-import { ALL_MONTHS, createBillingOrg } from "./helpers/rollup-fixtures.ts";
-import { openPostgresRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { ALL_MONTHS, createBillingOrg } from "../helpers/rollup-fixtures.ts";
+import { migratedDatabase } from "../helpers/postgres.ts";
+import { openPostgresRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 
-let server: BenchServer;
-let dataDir: string;
 let url: string;
 const opened: RollupDb[] = [];
 const clients: pg.Client[] = [];
+// Roles belong to the whole server: this file's own name.
+const ROLE = `analytics_${crypto.randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "lago-pg-"));
-  server = startPostgres(dataDir, { port: String(await freePort()), fsync: "off" });
-  const admin = new pg.Client(server.url("postgres"));
-  await admin.connect();
-  await admin.query("CREATE DATABASE lago");
-  await admin.end();
-  url = server.url("lago");
-  const db = new pg.Client(url);
-  await db.connect();
-  for (const statement of migrationStatements()) await db.query(statement);
-  // A role like a read-mostly analytics user: it may write only the service's own schema.
-  await db.query("CREATE ROLE analytics LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO analytics");
-  await db.query("GRANT USAGE ON SCHEMA edge_analytics TO analytics; GRANT ALL ON ALL TABLES IN SCHEMA edge_analytics TO analytics; GRANT ALL ON ALL SEQUENCES IN SCHEMA edge_analytics TO analytics");
-  await db.end();
+  ({ url } = await migratedDatabase("in_flight", async (query) => {
+    // A role like a read-mostly analytics user: it may write only the service's own schema.
+    await query(`CREATE ROLE ${ROLE} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ROLE}`);
+    await query(`GRANT USAGE ON SCHEMA edge_analytics TO ${ROLE}; GRANT ALL ON ALL TABLES IN SCHEMA edge_analytics TO ${ROLE}; GRANT ALL ON ALL SEQUENCES IN SCHEMA edge_analytics TO ${ROLE}`);
+  }));
 }, 120_000);
 
 afterAll(async () => {
   for (const c of clients) await c.end();
   for (const o of opened) await o.close();
-  server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function session(role?: string): Promise<pg.Client> {
@@ -81,14 +65,14 @@ describe("the oldest transaction in flight", () => {
   }, 60_000);
 
   it("a role that cannot see every session's transaction re-reads the whole overlap instead", async () => {
-    const t = await openPostgresRollupDb(url.replace("postgres@", "analytics@"));
+    const t = await openPostgresRollupDb(url.replace("postgres@", `${ROLE}@`));
     opened.push(t);
     const owner = await openPostgresRollupDb(url);
     opened.push(owner);
     const s = await createBillingOrg(owner.db);
     await s.fee(100, "2025-03-03 08:00:00");
     await refresh(t);
-    // An idle session of another role: listed, but its details hidden from `analytics`.
+    // An idle session of another role: listed, but its details hidden from the role.
     await session();
     const [visible] = await t.query<{ hidden: boolean }>(
       "SELECT bool_or(query = '<insufficient privilege>') AS hidden FROM pg_stat_activity");

@@ -1,8 +1,9 @@
 // Rows for the rollup tests, inserted like the Worker tests' factories (only what a test cares about;
 // the rest takes the migration's defaults). Timestamps are UTC 'YYYY-MM-DD HH:MM:SS' strings.
 import { sql } from "drizzle-orm";
-import { billableMetrics, billingEntities, charges, dailyUsages, fees, invoices, organizations } from "../../../src/db/schema/index.ts";
-import type { Database } from "../../../src/env.ts";
+import { billableMetrics, billingEntities, charges, dailyUsages, fees, invoices, organizations } from "../../src/db/schema/index.ts";
+import type { Database } from "../../src/env.ts";
+import { chargeUsage } from "./lago-usage.ts";
 
 const one = <T>(rows: T[]): T => rows[0] as T;
 
@@ -37,15 +38,6 @@ export async function createBillingOrg(db: Database, opts: { createdAt?: string 
       updatedAt: sql.raw(NOW_SQL),
     }).returning({ id: dailyUsages.id }).then(one).then((r) => r.id);
   return { org, billingEntityId, metricId, chargeId, invoiceId, invoice, fee, usage };
-}
-
-/** One element of usage_diff.charges_usage, as Lago writes it. */
-export function chargeUsage(metric: { id: string; code: string }, units: string, amountCents: number | string, currency = "USD") {
-  return {
-    units, amount_cents: amountCents, amount_currency: currency, events_count: 1, filters: [], grouped_usage: [],
-    billable_metric: { lago_id: metric.id, code: metric.code, name: metric.code, aggregation_type: "sum_agg" },
-    charge: { lago_id: crypto.randomUUID(), code: metric.code },
-  };
 }
 
 /** Every month from the organization's creation (2024-01) to the end of 2026-11, as invoiced_usage's filters. */

@@ -11,8 +11,8 @@ import { invoicedUsageFromRollup } from "../../src/queries/invoiced-usage-rollup
 import { consumeRollupWork, type RollupWork } from "../../src/rollups/queue.ts";
 import { collectRollupChanges } from "../../src/rollups/refresh.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
-import { ALL_MONTHS, createFiveMonths } from "./helpers/rollup-fixtures.ts";
-import { openRollupDb, type RollupDb } from "./helpers/rollup-db.ts";
+import { ALL_MONTHS, createFiveMonths } from "../helpers/rollup-fixtures.ts";
+import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
 import type { OpenDatabase } from "../../src/db/client.ts";
 
 let t: RollupDb;

@@ -1,6 +1,6 @@
 import { type Answer, apiKey, getJson, KEY_STORAGE, type Params, request } from "./api.ts";
 import { chartData, drawChart } from "./chart.ts";
-import { addDecimals } from "./decimal.ts";
+import { addDecimals } from "../src/decimal.ts";
 import { formatMoney, formatUnits, majorAmount } from "./money.ts";
 import { type Cell, pivot } from "./pivot.ts";
 import { renderTable } from "./table.ts";

@@ -1,4 +1,4 @@
-import { minorToMajor } from "./decimal.ts";
+import { minorToMajor } from "../src/decimal.ts";
 
 // Amounts are shown in the currency's major unit with its own number of minor digits (USD 2, JPY 0,
 // BHD 3), exactly: the integer is moved across the decimal point as text, then formatted.

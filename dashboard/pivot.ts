@@ -1,4 +1,4 @@
-import { addDecimals } from "./decimal.ts";
+import { addDecimals } from "../src/decimal.ts";
 
 // One table (and one chart) from the API's rows: periods down, series (metric codes) across, with
 // totals per period and per series. Values are decimal strings, summed exactly.

@@ -1,10 +1,16 @@
-// Exact decimal text arithmetic for the page: the API's amounts are integers of minor units and its
-// units are decimal strings; both are added and scaled here without ever passing through a float.
+// Exact decimal text arithmetic, never through a float: the dashboard adds the API's units and
+// scales its minor units; the usage snapshots subtract Lago's units (src/snapshots/). Pure, so the
+// page's bundle and the Worker share it.
 
 type Scaled = { value: bigint; scale: number };
 
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** True for plain decimal text as Lago writes units: "12", "-0.5", "3.250" (no exponent, no sign "+"). */
+export const isDecimal = (text: string): boolean => DECIMAL.test(text);
+
 function parse(text: string): Scaled {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  const match = DECIMAL.exec(text.trim());
   if (!match) throw new Error(`not a decimal: ${text}`);
   const [, sign, whole, fraction = ""] = match;
   const value = BigInt(`${whole}${fraction}`);
@@ -32,3 +38,13 @@ export function addDecimals(values: readonly string[]): string {
 export function minorToMajor(minor: string | number, digits: number): string {
   return toText({ value: BigInt(minor), scale: digits });
 }
+
+/** a - b exactly, without exponent or trailing zeros ("0.4" - "0.1" = "0.3"). */
+export function subtractDecimals(a: string, b: string): string {
+  const [x, y] = [parse(a), parse(b)];
+  const scale = Math.max(x.scale, y.scale);
+  return toText({ value: rescale(x, scale) - rescale(y, scale), scale });
+}
+
+/** True when the decimal text is greater than zero. */
+export const isPositiveDecimal = (text: string): boolean => parse(text).value > 0n;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDecimals, minorToMajor } from "../../dashboard/decimal.ts";
+import { addDecimals, minorToMajor } from "../../src/decimal.ts";
 
 // The dashboard shows the API's integers and decimal strings exactly: no float on the way.
 describe("the dashboard's decimal text arithmetic", () => {

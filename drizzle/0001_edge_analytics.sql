@@ -302,3 +302,31 @@ CREATE TABLE IF NOT EXISTS edge_analytics.refresh_passes (
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "edge_analytics_fees_charge_months" ON "fees" USING btree ("organization_id", "created_at")
 	INCLUDE ("invoice_id", "charge_id", "amount_currency", "amount_cents", "precise_coupons_amount_cents")
 	WHERE "deleted_at" IS NULL AND "fee_type" = 0 AND "invoiceable_type" = 'Charge';
+--> statement-breakpoint
+-- Daily usage the service takes itself for organizations Lago writes none for (Lago fills
+-- daily_usages only with its premium revenue analytics; docs/usage-snapshots.md): Lago's
+-- daily_usages columns, one row per (subscription, usage_date). The usage answers read them beside
+-- Lago's rows, Lago's row winning for the same (subscription, day).
+CREATE TABLE IF NOT EXISTS edge_analytics.usage_snapshots (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"organization_id" uuid NOT NULL,
+	"customer_id" uuid NOT NULL,
+	"subscription_id" uuid NOT NULL,
+	"external_subscription_id" varchar NOT NULL,
+	"from_datetime" timestamp(6) NOT NULL,
+	"to_datetime" timestamp(6) NOT NULL,
+	"usage" jsonb NOT NULL,
+	"usage_diff" jsonb NOT NULL,
+	"usage_date" date NOT NULL,
+	"refreshed_at" timestamp(6) NOT NULL,
+	"created_at" timestamp(6) DEFAULT (now() AT TIME ZONE 'UTC') NOT NULL,
+	"updated_at" timestamp(6) DEFAULT (now() AT TIME ZONE 'UTC') NOT NULL,
+	UNIQUE ("subscription_id", "usage_date")
+);
+--> statement-breakpoint
+-- The refresh follows it like Lago's tables, in (updated_at, id) order.
+CREATE INDEX IF NOT EXISTS "usage_snapshots_on_updated_at_id" ON edge_analytics.usage_snapshots ("updated_at", "id");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "usage_snapshots_on_organization_id_and_usage_date" ON edge_analytics.usage_snapshots ("organization_id", "usage_date");
+--> statement-breakpoint
+INSERT INTO edge_analytics.refresh_watermarks ("source") VALUES ('usage_snapshots') ON CONFLICT DO NOTHING;

@@ -28,3 +28,19 @@ export const USAGE_PERIODS = {
   weekly: { granularity: "week", unit: sql`'week'`, length: sql`interval '1 week'` },
   monthly: { granularity: "month", unit: sql`'month'`, length: sql`interval '1 month'` },
 } as const;
+
+const DAY_COLUMNS = "organization_id, customer_id, subscription_id, external_subscription_id, usage_date, usage_diff";
+
+/** Lago's daily usage rows alone: for a database without the service's schema. */
+export const LAGO_USAGE_DAYS = sql.raw(`(SELECT ${DAY_COLUMNS} FROM daily_usages)`);
+
+/**
+ * The daily usage rows every usage answer counts: Lago's daily_usages, and the service's usage
+ * snapshots (edge_analytics.usage_snapshots) of the (subscription, day) pairs Lago has no row for:
+ * Lago's row always wins, nothing is counted twice. Conditions on the organization and the day
+ * reach both arms (PostgreSQL pushes them into a UNION ALL), so each reads through its own index.
+ */
+export const USAGE_DAYS = sql.raw(`(SELECT ${DAY_COLUMNS} FROM daily_usages
+  UNION ALL
+  SELECT ${DAY_COLUMNS} FROM edge_analytics.usage_snapshots s
+  WHERE NOT EXISTS (SELECT 1 FROM daily_usages l WHERE l.subscription_id = s.subscription_id AND l.usage_date = s.usage_date))`);

@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import { billableMetrics, customers, dailyUsages, plans, subscriptions } from "../db/schema/index.ts";
+import { billableMetrics, customers, plans, subscriptions } from "../db/schema/index.ts";
 import type { Database } from "../env.ts";
-import { dateText, USAGE_PERIODS } from "./fragments.ts";
+import { dateText, LAGO_USAGE_DAYS, USAGE_DAYS, USAGE_PERIODS } from "./fragments.ts";
+import { isRollupMissing } from "./rollup-status.ts";
 
 export const TIME_GRANULARITIES = ["daily", "weekly", "monthly"] as const;
 export type TimeGranularity = (typeof TIME_GRANULARITIES)[number];
@@ -39,15 +40,28 @@ const CODE = sql`(e -> 'billable_metric' ->> 'code')`;
 const METRIC_ID = sql`(e -> 'billable_metric' ->> 'lago_id')`;
 const CURRENCY = sql`(e ->> 'amount_currency')`;
 
-/** Usage of the organization's daily_usages per period, metric code and currency. */
+/**
+ * Usage per period, metric code and currency, from the organization's daily usage rows: Lago's and
+ * the service's snapshots where Lago has none (USAGE_DAYS); Lago's alone on a database without the
+ * service's schema.
+ */
 export async function usage(db: Database, organizationId: string, filters: UsageFilters): Promise<UsageRow[]> {
+  try {
+    return await usageOf(db, USAGE_DAYS, organizationId, filters);
+  } catch (err) {
+    if (!isRollupMissing(err)) throw err;
+    return usageOf(db, LAGO_USAGE_DAYS, organizationId, filters);
+  }
+}
+
+async function usageOf(db: Database, days: SQL, organizationId: string, filters: UsageFilters): Promise<UsageRow[]> {
   const period = USAGE_PERIODS[filters.timeGranularity];
   // A timestamp without time zone, so the session's TimeZone cannot move a day.
-  const periodStart = sql`date_trunc(${period.unit}, ${dailyUsages.usageDate}::timestamp)`;
+  const periodStart = sql`date_trunc(${period.unit}, du.usage_date::timestamp)`;
   const conditions = [
-    sql`${dailyUsages.organizationId} = ${organizationId}`,
+    sql`du.organization_id = ${organizationId}`,
     // BETWEEN is never true for a NULL usage_date, so such rows are outside every window.
-    sql`${dailyUsages.usageDate} BETWEEN ${filters.fromDate}::date AND ${filters.toDate}::date`,
+    sql`du.usage_date BETWEEN ${filters.fromDate}::date AND ${filters.toDate}::date`,
     ...recordFilters(organizationId, filters),
   ];
   const result = await db.execute<UsageRow>(sql`
@@ -66,8 +80,8 @@ export async function usage(db: Database, organizationId: string, filters: Usage
     FROM (
       SELECT ${periodStart} AS period_start, ${CODE} AS code, ${CURRENCY} AS currency,
              (e ->> 'units')::numeric AS units, (e ->> 'amount_cents')::numeric AS amount
-      FROM ${dailyUsages}
-      CROSS JOIN LATERAL jsonb_array_elements(${dailyUsages.usageDiff} -> 'charges_usage') AS e
+      FROM ${days} du
+      CROSS JOIN LATERAL jsonb_array_elements(du.usage_diff -> 'charges_usage') AS e
       WHERE ${sql.join(conditions, sql` AND `)}
     ) r
     GROUP BY r.period_start, r.code, r.currency
@@ -83,7 +97,7 @@ function recordFilters(organizationId: string, f: UsageFilters): SQL[] {
   if (f.currency !== undefined) conditions.push(sql`${CURRENCY} = ${f.currency}`);
   if (f.billableMetricCode !== undefined) conditions.push(sql`${CODE} = ${f.billableMetricCode}`);
   if (f.externalSubscriptionId !== undefined) {
-    conditions.push(sql`${dailyUsages.externalSubscriptionId} = ${f.externalSubscriptionId}`);
+    conditions.push(sql`du.external_subscription_id = ${f.externalSubscriptionId}`);
   }
 
   const customer: SQL[] = [];
@@ -93,14 +107,14 @@ function recordFilters(organizationId: string, f: UsageFilters): SQL[] {
   if (customer.length > 0) {
     conditions.push(sql`EXISTS (
       SELECT 1 FROM ${customers} c
-      WHERE c.id = ${dailyUsages.customerId} AND c.organization_id = ${organizationId}
+      WHERE c.id = du.customer_id AND c.organization_id = ${organizationId}
         AND ${sql.join(customer, sql` AND `)})`);
   }
 
   if (f.planCode !== undefined) {
     conditions.push(sql`EXISTS (
       SELECT 1 FROM ${subscriptions} s JOIN ${plans} p ON p.id = s.plan_id AND p.organization_id = ${organizationId}
-      WHERE s.id = ${dailyUsages.subscriptionId} AND s.organization_id = ${organizationId}
+      WHERE s.id = du.subscription_id AND s.organization_id = ${organizationId}
         AND p.code = ${f.planCode})`);
   }
 

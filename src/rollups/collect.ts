@@ -16,7 +16,7 @@ const SCAN_ROWS = 50_000;
  * migration or backfill). A changed charge or metric reaches all its fees, so those go a few at a time.
  */
 export const CHUNK_ROWS: Record<Source, number> = {
-  fees: 50_000, daily_usages: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
+  fees: 50_000, daily_usages: 50_000, usage_snapshots: 50_000, invoices: 1_000, credit_notes: 2_000, subscriptions: 200, charges: 5, billable_metrics: 2, plans: 5,
 };
 
 export type Collected = { queued: number; rows: number; done: boolean };

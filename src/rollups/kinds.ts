@@ -4,8 +4,13 @@
 // whether a rollup is ready without importing the rollups' statements; src/rollups/registry.ts joins
 // each entry with its definition (src/rollups/definitions/).
 
-/** Lago's tables whose changes are collected, in the order a run reads them. */
-export const SOURCES = ["fees", "invoices", "charges", "billable_metrics", "daily_usages", "credit_notes", "plans", "subscriptions"] as const;
+/**
+ * The tables whose changes are collected, in the order a run reads them: Lago's, and the usage
+ * snapshots the service takes where Lago writes no daily usage (edge_analytics.usage_snapshots).
+ */
+export const SOURCES = [
+  "fees", "invoices", "charges", "billable_metrics", "daily_usages", "credit_notes", "plans", "subscriptions", "usage_snapshots",
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**
@@ -18,7 +23,7 @@ export const ROLLUPS = {
   invoiced_usage: { kinds: { invoiced_usage: 5 }, statuses: ["invoiced_usage", "invoiced_usage_tz"] },
   // What gross_revenue, invoice_collection, mrr and overdue_balance read.
   revenue: { kinds: { revenue: 5 }, statuses: ["revenue"] },
-  // Days from daily_usages, then ISO weeks and months from the days.
+  // Days from daily_usages and the usage snapshots, then ISO weeks and months from the days.
   usage: { kinds: { usage_day: 25, usage_week: 25, usage_month: 25 }, statuses: ["usage"] },
 } as const;
 

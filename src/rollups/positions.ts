@@ -23,7 +23,8 @@ export const DEFAULT_OVERLAP = "15 minutes";
 export const CLOCK_MARGIN = "1 second";
 
 // The table's name per source: constant fragments only, never the caller's text.
-export const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sql.raw(s)])) as Record<Source, SQL>;
+export const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) =>
+  [s, sql.raw(s === "usage_snapshots" ? "edge_analytics.usage_snapshots" : s)])) as Record<Source, SQL>;
 
 /**
  * Where a source's next pass starts reading, for its refresh_watermarks row `w`: a whole overlap

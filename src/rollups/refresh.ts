@@ -200,7 +200,7 @@ export function emptyReport(): RefreshReport {
 
 /**
  * On the first build (until the first pass over fees is done) every bucket is found from the rows
- * that date it (fees, invoices, daily usages); the tables that only change how a row counts need not
+ * that date it (fees, invoices, daily usages and snapshots); the tables that only change how a row counts need not
  * be joined to all of them, so their first read only sets their watermark. From their second read on
  * (even mid-build: an earlier run's buckets may be recomputed already) they are followed in full. A
  * table first read after the rollups were built (one added by a later migration) has had its buckets
@@ -209,7 +209,7 @@ export function emptyReport(): RefreshReport {
 function feedsToCollect(source: Source, watermark: string | null, firstBuild: boolean): readonly RollupName[] {
   if (watermark !== null) return ROLLUP_NAMES;
   if (!firstBuild) return [];
-  if (source === "fees" || source === "daily_usages") return ROLLUP_NAMES;
+  if (source === "fees" || source === "daily_usages" || source === "usage_snapshots") return ROLLUP_NAMES;
   return source === "invoices" ? ["revenue"] : [];
 }
 

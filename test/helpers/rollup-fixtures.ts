@@ -31,13 +31,23 @@ export async function createBillingOrg(db: Database, opts: { createdAt?: string 
       invoiceableType: "Charge", invoiceableId: chargeId, createdAt, updatedAt: sql.raw(NOW_SQL),
     }).returning({ id: fees.id }).then(one).then((r) => r.id);
   const metric = { id: metricId, code: "api_calls" };
-  const usage = (usageDate: string, records: { units: string; amountCents: number | string; currency?: string }[]) =>
+  type UsageRecord = { units: string; amountCents: number | string; currency?: string };
+  const usageOf = (records: UsageRecord[]) => ({ charges_usage: records.map((r) => chargeUsage(metric, r.units, r.amountCents, r.currency)) });
+  // A subscription of its own per row unless one is given (to meet a snapshot of the same day).
+  const usage = (usageDate: string, records: UsageRecord[], subscriptionId: string = crypto.randomUUID()) =>
     db.insert(dailyUsages).values({
-      organizationId: org, customerId: crypto.randomUUID(), subscriptionId: crypto.randomUUID(), externalSubscriptionId: "sub_1",
-      usageDate, usageDiff: { charges_usage: records.map((r) => chargeUsage(metric, r.units, r.amountCents, r.currency)) },
-      updatedAt: sql.raw(NOW_SQL),
+      organizationId: org, customerId: crypto.randomUUID(), subscriptionId, externalSubscriptionId: "sub_1",
+      usageDate, usageDiff: usageOf(records), updatedAt: sql.raw(NOW_SQL),
     }).returning({ id: dailyUsages.id }).then(one).then((r) => r.id);
-  return { org, billingEntityId, metricId, chargeId, invoiceId, invoice, fee, usage };
+  /** A row of the service's usage snapshots (edge_analytics.usage_snapshots) for the subscription and day. */
+  const snapshot = async (usageDate: string, records: UsageRecord[], subscriptionId: string) => {
+    const diff = JSON.stringify(usageOf(records));
+    await db.execute(sql`INSERT INTO edge_analytics.usage_snapshots (organization_id, customer_id, subscription_id, external_subscription_id,
+        from_datetime, to_datetime, usage, usage_diff, usage_date, refreshed_at, updated_at)
+      VALUES (${org}, ${crypto.randomUUID()}, ${subscriptionId}, 'sub_1', '2025-03-01', '2025-04-01', ${diff}::jsonb, ${diff}::jsonb,
+        ${usageDate}, ${usageDate}, ${sql.raw(NOW_SQL)})`);
+  };
+  return { org, billingEntityId, metricId, chargeId, invoiceId, invoice, fee, usage, snapshot };
 }
 
 /** Every month from the organization's creation (2024-01) to the end of 2026-11, as invoiced_usage's filters. */

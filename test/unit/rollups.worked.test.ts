@@ -143,6 +143,32 @@ describe("rollups, worked by hand", () => {
     expect(await invoicedUsage(t.db, s.org, ALL_MONTHS)).toEqual(renamed);
   });
 
+  it("counts the service's usage snapshots where Lago has no row, and Lago's row once Lago writes one for the same day", async () => {
+    const s = await createBillingOrg(t.db);
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    await s.usage("2025-03-10", [{ units: "1", amountCents: 100 }], a);
+    await s.snapshot("2025-03-10", [{ units: "50", amountCents: 5000 }], a); // Lago's row wins
+    await s.snapshot("2025-03-12", [{ units: "2", amountCents: 200 }], a);
+    await s.snapshot("2025-03-10", [{ units: "0.5", amountCents: 50 }], b);
+    await refresh();
+    const month = (amount: string, units: string) => [{
+      start_of_period_dt: "2025-03-01", end_of_period_dt: "2025-03-31", amount_currency: "USD",
+      billable_metric_code: "api_calls", amount_cents: amount, units, is_billable_metric_deleted: false,
+    }];
+    // 100 + 200 + 50 = 350; 1 + 2 + 0.5 = 3.5
+    expect((await usageFromRollup(t.db, s.org, MARCH_2025))?.rows).toEqual(month("350", "3.5"));
+    expect(await usage(t.db, s.org, MARCH_2025)).toEqual(month("350", "3.5"));
+
+    // A snapshot taken after the build, and Lago's own row written for a day the service took: the
+    // next refresh counts the first and lets Lago's row replace the snapshot (b's 0.5/50 by 4/40).
+    await s.snapshot("2025-03-20", [{ units: "1", amountCents: 10 }], a);
+    await s.usage("2025-03-10", [{ units: "4", amountCents: 40 }], b);
+    await refresh();
+    // 100 + 200 + 10 + 40 = 350; 1 + 2 + 1 + 4 = 8
+    expect((await usageFromRollup(t.db, s.org, MARCH_2025))?.rows).toEqual(month("350", "8"));
+    expect(await usage(t.db, s.org, MARCH_2025)).toEqual(month("350", "8"));
+  });
+
   it("sums daily usage records exactly and follows rewritten rows after the refresh", async () => {
     const s = await createBillingOrg(t.db);
     await s.usage("2025-03-10", [{ units: "1.5", amountCents: 100 }]);

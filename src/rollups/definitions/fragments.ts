@@ -22,7 +22,7 @@ export const everyPeriod = (kind: "invoiced_usage" | "revenue" | "usage_day", un
   CROSS JOIN LATERAL generate_series(date_trunc(${sql.raw(`'${unit}'`)}, r.lo::timestamp), r.hi::timestamp, ${sql.raw(`interval '1 ${unit}'`)}) AS p`;
 
 // Per organization, through the (organization_id, date) index: two index probes each.
-export const indexedEnds = (table: "fees" | "daily_usages", column: "created_at" | "usage_date", where: SQL) => sql`
+export const indexedEnds = (table: "fees" | "daily_usages" | "edge_analytics.usage_snapshots", column: "created_at" | "usage_date", where: SQL) => sql`
   SELECT o.id AS organization_id,
     (SELECT min(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS lo,
     (SELECT max(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS hi

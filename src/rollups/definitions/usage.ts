@@ -1,15 +1,21 @@
-// The usage rollup: days from Lago's daily_usages, then ISO weeks and months summed from the days.
+// The usage rollup: days from the daily usage rows (Lago's daily_usages, and the service's usage
+// snapshots where Lago has none), then ISO weeks and months summed from the days.
 import { sql, type SQL } from "drizzle-orm";
-import { USAGE_PERIODS } from "../../queries/fragments.ts";
+import { USAGE_DAYS, USAGE_PERIODS } from "../../queries/fragments.ts";
 import type { RollupDefinition } from "./definition.ts";
 import { clearPicked, everyPeriod, indexedEnds } from "./fragments.ts";
 
 export const usageRollup: RollupDefinition<"usage"> = {
   changes: {
     // Rows are written and rewritten per (subscription, day): the day is the bucket.
+    // A Lago row written for a day the service took a snapshot of replaces it: the same bucket.
     daily_usages: sql`SELECT 'usage_day' AS kind, du.organization_id, du.usage_date AS period_start FROM changed du WHERE du.usage_date IS NOT NULL`,
+    usage_snapshots: sql`SELECT 'usage_day' AS kind, s.organization_id, s.usage_date AS period_start FROM changed s`,
   },
-  firstBuild: { daily_usages: everyPeriod("usage_day", "day", indexedEnds("daily_usages", "usage_date", sql``)) },
+  firstBuild: {
+    daily_usages: everyPeriod("usage_day", "day", indexedEnds("daily_usages", "usage_date", sql``)),
+    usage_snapshots: everyPeriod("usage_day", "day", indexedEnds("edge_analytics.usage_snapshots", "usage_date", sql``)),
+  },
   recompute: { usage_day: usageDays, usage_week: () => usagePeriods("usage_week"), usage_month: () => usagePeriods("usage_month") },
 };
 
@@ -27,7 +33,7 @@ function usageDays(): SQL {
            e ->> 'amount_currency', sum((e ->> 'units')::numeric), sum((e ->> 'amount_cents')::numeric), count(*)
     FROM picked p
     CROSS JOIN LATERAL (
-      SELECT du.usage_diff FROM daily_usages du
+      SELECT du.usage_diff FROM ${USAGE_DAYS} du
       WHERE du.organization_id = p.organization_id AND du.usage_date = p.period_start OFFSET 0) du
     CROSS JOIN LATERAL jsonb_array_elements(du.usage_diff -> 'charges_usage') AS e
     GROUP BY 1, 2, 3, 4, 5, 6

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { billableMetrics, customers, dailyUsages, plans, subscriptions } from "../../../src/db/schema/index.ts";
 import { testDb as db } from "./db.ts";
 import { chargeUsage } from "../../helpers/lago-usage.ts";
@@ -77,6 +78,23 @@ export async function createDailyUsage(
 }
 
 /**
+ * One row of the service's own usage snapshots (edge_analytics.usage_snapshots), as the snapshot
+ * job stores it: `charges` are its usage_diff's charges (its usage is the same here).
+ */
+export async function createUsageSnapshot(
+  organizationId: string,
+  subscription: Subscription,
+  usageDate: string,
+  charges: ReturnType<typeof chargeUsage>[],
+) {
+  const usage = JSON.stringify({ from_datetime: "2025-03-01T00:00:00Z", to_datetime: "2025-03-31T23:59:59Z", charges_usage: charges });
+  await db.execute(sql`INSERT INTO edge_analytics.usage_snapshots (organization_id, customer_id, subscription_id, external_subscription_id,
+      from_datetime, to_datetime, usage, usage_diff, usage_date, refreshed_at)
+    VALUES (${organizationId}, ${subscription.customerId}, ${subscription.id}, ${subscription.externalId},
+      '2025-03-01 00:00:00', '2025-03-31 23:59:59', ${usage}::jsonb, ${usage}::jsonb, ${usageDate}, ${`${usageDate} 01:00:00`})`);
+}
+
+/**
  * The usual starting point: an organization with a key, one customer on plan `starter` with one
  * subscription, and a live, non-recurring metric `api_calls`. `usage()` adds one daily_usages row
  * for that subscription unless given another.
@@ -90,5 +108,7 @@ export async function createUsageScenario(opts: { customer?: CustomerOptions } =
   const metric = await createUsageMetric(org.id, { code: "api_calls" });
   const usage = (usageDate: string | null, charges: ReturnType<typeof chargeUsage>[], sub: Subscription = subscription) =>
     createDailyUsage(org.id, sub, usageDate, charges);
-  return { org, billingEntityId, customerId, planId, subscription, metric, usage };
+  const snapshot = (usageDate: string, charges: ReturnType<typeof chargeUsage>[], sub: Subscription = subscription) =>
+    createUsageSnapshot(org.id, sub, usageDate, charges);
+  return { org, billingEntityId, customerId, planId, subscription, metric, usage, snapshot };
 }

@@ -24,6 +24,20 @@ const DAY = 86_400;
 const schemas = new WeakMap<readonly CacheRoute[], ReturnType<typeof configSchema>>();
 const schemaFor = (routes: readonly CacheRoute[]) => schemas.get(routes) ?? schemas.set(routes, configSchema(routes)).get(routes)!;
 
+// Lago's API, for the usage snapshots (docs/usage-snapshots.md): https, or http on this machine's
+// loopback in development. Unset or empty: no snapshots. The organizations' keys go to it and
+// nowhere else, so a mistyped scheme is refused rather than sent in the clear.
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+const lagoApiUrl = z.optional(z.pipe(
+  z.string(),
+  z.transform((s) => s.trim().replace(/\/+$/, "")),
+).check(z.refine((s) => {
+  if (s === "") return true;
+  const url = URL.parse(s);
+  if (!url || url.username || url.password || url.search || url.hash) return false;
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+}, "must be an https:// URL (http:// only on 127.0.0.1 or localhost)")));
+
 const configSchema = (routes: readonly CacheRoute[]) => z.object({
   // Required unless a HYPERDRIVE binding is configured (then Hyperdrive's connection string is used).
   DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// URL"))),
@@ -47,6 +61,7 @@ const configSchema = (routes: readonly CacheRoute[]) => z.object({
   // What the RATE_LIMITER binding enforces ([[ratelimits]] simple.limit and simple.period in
   // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.
   RATE_LIMIT_REQUESTS: wholeNumber(600, 1, 1_000_000),
+  LAGO_API_URL: lagoApiUrl,
   RATE_LIMIT_PERIOD: z._default(z.pipe(z.union([z.enum(["10", "60"]), z.literal(10), z.literal(60)]), z.transform(Number)), 60),
 });
 
@@ -58,6 +73,8 @@ export type Config = {
   rollupRefreshBudgetMs: number;
   rollupRefreshConcurrency: number;
   rateLimit: { requests: number; periodSeconds: number };
+  /** Lago's API base URL (no trailing slash) for the usage snapshots; undefined: snapshots off. */
+  lagoApiUrl: string | undefined;
 };
 
 /**
@@ -109,6 +126,7 @@ export function parseConfig(env: Bindings, routes: readonly CacheRoute[]): Confi
           rollupRefreshBudgetMs: result.data.ROLLUP_REFRESH_BUDGET_MS,
           rollupRefreshConcurrency: result.data.ROLLUP_REFRESH_CONCURRENCY,
           rateLimit: { requests: result.data.RATE_LIMIT_REQUESTS, periodSeconds: result.data.RATE_LIMIT_PERIOD },
+          lagoApiUrl: result.data.LAGO_API_URL || undefined,
         },
       }
     : // Names only: a secret's value must never reach a log line.

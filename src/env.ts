@@ -19,6 +19,8 @@ export type Bindings = {
   ROLLUP_REFRESH_CONCURRENCY?: string | number;
   RATE_LIMIT_REQUESTS?: string | number;
   RATE_LIMIT_PERIOD?: string | number;
+  // Lago's API for the usage snapshots (https; http only on loopback); unset or empty = off.
+  LAGO_API_URL?: string;
   // The rollup refresh's work queue ([[queues.producers]] in wrangler.toml); absent = the cron works inline.
   ROLLUP_QUEUE?: Queue<RollupWork>;
   // The API reference's static files (wrangler.toml [assets]); Cloudflare serves them before the Worker.

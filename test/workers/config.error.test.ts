@@ -44,6 +44,30 @@ describe("configuration errors", () => {
     expect(errors.join("\n")).toContain("REGION");
   });
 
+  it.each([
+    ["http to another host", "http://lago.example.com"],
+    ["another scheme", "ftp://lago.example.com"],
+    ["credentials in the URL", "https://admin:hunter2@lago.example.com"],
+    ["a query string", "https://lago.example.com/?token=hunter2"],
+    ["not a URL", "lago.example.com"],
+  ])("a LAGO_API_URL with %s is refused, by name", async (_, url) => {
+    const { response, errors } = await callWithEnv({ DATABASE_URL: "postgres://u:p@db.example/lago", LAGO_API_URL: url });
+    expect(response.status).toBe(500);
+    const log = errors.join("\n");
+    expect(log).toContain("LAGO_API_URL");
+    expect(log).not.toContain("hunter2");
+  });
+
+  it.each([
+    ["https", "https://lago.example.com/", "https://lago.example.com"],
+    ["http on loopback", "http://127.0.0.1:3000", "http://127.0.0.1:3000"],
+    ["http on localhost", "http://localhost:3000/", "http://localhost:3000"],
+    ["empty (off)", "", undefined],
+  ])("a LAGO_API_URL over %s is taken", (_, url, expected) => {
+    const result = parseConfig({ DATABASE_URL: "postgres://u:p@db.example/lago", LAGO_API_URL: url }, CACHE_ROUTES);
+    expect(result.ok && result.config.lagoApiUrl).toBe(expected);
+  });
+
   it("keeps answering: the next request gets the same JSON 500, not a crash", async () => {
     const env = { REGION: "us" };
     const app = createApp();

@@ -17,6 +17,8 @@ function workers(path: "neon-http" | "hyperdrive") {
             // A placeholder: the local endpoint ignores the host and serves its own database.
             DATABASE_URL: "postgres://test:test@db.localtest/lago",
             NEON_FETCH_ENDPOINT: inject("neonUrl" as never) as string,
+            // The stand-in for Lago's API (test/global-setup-lago-api.ts), for the usage snapshots.
+            LAGO_API_URL: inject("lagoApiUrl" as never) as string,
             ...(path === "hyperdrive" ? { PG_PROXY_CONTROL: inject("pgProxyControl" as never) as string } : {}),
           },
           // The Hyperdrive binding wins over DATABASE_URL (src/config.ts); wrangler's local Hyperdrive
@@ -34,7 +36,7 @@ function workers(path: "neon-http" | "hyperdrive") {
     test: {
       name: path === "neon-http" ? "workers" : "workers-hyperdrive",
       include: ["test/workers/**/*.test.ts"],
-      globalSetup: [path === "neon-http" ? "test/global-setup.ts" : "test/global-setup-hyperdrive.ts"],
+      globalSetup: [path === "neon-http" ? "test/global-setup.ts" : "test/global-setup-hyperdrive.ts", "test/global-setup-lago-api.ts"],
       // The first request of a file pays workerd's and PGlite's warm-up; on a busy 2-core CI
       // machine that alone can pass vitest's 5 s default. Time is measured in benchmarks, not here.
       testTimeout: 30_000,

@@ -330,3 +330,28 @@ CREATE INDEX IF NOT EXISTS "usage_snapshots_on_updated_at_id" ON edge_analytics.
 CREATE INDEX IF NOT EXISTS "usage_snapshots_on_organization_id_and_usage_date" ON edge_analytics.usage_snapshots ("organization_id", "usage_date");
 --> statement-breakpoint
 INSERT INTO edge_analytics.refresh_watermarks ("source") VALUES ('usage_snapshots') ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- At most one call to Lago per subscription and local day (src/snapshots/): a row claims the call
+-- before it is made. outcome NULL: in flight (a claim older than 10 minutes is taken over: its
+-- worker died); 'stored', 'empty' (nothing measured), 'skipped' (Lago said 404 or 405): done for
+-- the day. A call that failed in a way worth trying again gives its claim back.
+CREATE TABLE IF NOT EXISTS edge_analytics.usage_snapshot_calls (
+	"subscription_id" uuid NOT NULL,
+	"usage_date" date NOT NULL,
+	"organization_id" uuid NOT NULL,
+	"claimed_at" timestamp(6) NOT NULL,
+	"outcome" text,
+	PRIMARY KEY ("subscription_id", "usage_date")
+);
+--> statement-breakpoint
+-- Per organization the service takes snapshots for: when it began, the last local day stored, the
+-- last error's class and since when. refused_keys: a fingerprint (ids and update times, never a
+-- key) of the live keys Lago refused; no call is made for the organization until its keys change.
+CREATE TABLE IF NOT EXISTS edge_analytics.usage_snapshot_status (
+	"organization_id" uuid PRIMARY KEY,
+	"started_at" timestamp(6) NOT NULL,
+	"last_day_done" date,
+	"last_error" text,
+	"error_since" timestamp(6),
+	"refused_keys" text
+);

@@ -1,0 +1,70 @@
+// Which subscriptions are due a usage snapshot now (docs/usage-snapshots.md): of organizations
+// Lago writes no daily usage for (no revenue_analytics), active and started, not skipping daily
+// usage, of a customer not deleted; in the first three hours of the local day in the customer's
+// applicable time zone (the customer's, else its billing entity's, else UTC, as Lago's
+// Customer#applicable_timezone); with no row yet, Lago's or the service's, for local yesterday, and
+// no call made or in flight for it.
+import { sql } from "drizzle-orm";
+import type { Database } from "../env.ts";
+
+export type DueSubscription = {
+  subscription_id: string;
+  external_subscription_id: string;
+  organization_id: string;
+  customer_id: string;
+  external_customer_id: string;
+  /** Local yesterday, 'YYYY-MM-DD': the day the snapshot is stored under. */
+  usage_date: string;
+  /** One of the organization's live keys: sent to Lago's API only, never logged or stored. */
+  api_key: string;
+};
+
+/** A claim older than this is taken over: whoever made it died before it said how the call went. */
+export const CLAIM_TIMEOUT = "10 minutes";
+
+/** The organization's live keys, fingerprinted by ids and update times (never their values). */
+export const keysFingerprint = (organizationId: ReturnType<typeof sql>) => sql`(SELECT md5(coalesce(string_agg(k.id::text || '@' || k.updated_at::text, ',' ORDER BY k.id), ''))
+  FROM api_keys k WHERE k.organization_id = ${organizationId} AND (k.expires_at IS NULL OR k.expires_at > (now() AT TIME ZONE 'UTC')))`;
+
+/**
+ * The subscriptions due at `now` (an instant), at most `limit`; `organizationIds` narrows them (the
+ * tests: the cron takes every organization).
+ */
+export async function dueSubscriptions(db: Database, now: Date, limit: number, organizationIds?: string[]): Promise<DueSubscription[]> {
+  const at = now.toISOString();
+  const only = organizationIds ? sql`AND s.organization_id IN (${sql.join(organizationIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
+  const result = await db.execute<DueSubscription>(sql`
+    WITH zones AS (SELECT name FROM pg_timezone_names),
+    subs AS (
+      SELECT s.id, s.external_id, s.organization_id, s.customer_id, c.external_id AS customer_external_id,
+        coalesce(nullif(c.timezone, ''), nullif(be.timezone, ''), 'UTC') AS tz
+      FROM subscriptions s
+      JOIN organizations o ON o.id = s.organization_id
+      JOIN customers c ON c.id = s.customer_id AND c.organization_id = s.organization_id AND c.deleted_at IS NULL
+      LEFT JOIN billing_entities be ON be.id = c.billing_entity_id
+      WHERE s.status = 1 AND s.started_at IS NOT NULL AND s.skip_daily_usage IS NOT TRUE
+        AND NOT ('revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')))
+        ${only}
+    ),
+    -- A zone PostgreSQL does not know would fail the statement: such a customer is never due.
+    local AS (
+      SELECT subs.*, (${at}::timestamptz AT TIME ZONE subs.tz) AS local_now FROM subs WHERE subs.tz IN (SELECT name FROM zones)
+    )
+    SELECT l.id AS subscription_id, l.external_id AS external_subscription_id, l.organization_id, l.customer_id,
+      l.customer_external_id AS external_customer_id, to_char(l.local_now::date - 1, 'YYYY-MM-DD') AS usage_date, k.value AS api_key
+    FROM local l
+    CROSS JOIN LATERAL (
+      SELECT k.value FROM api_keys k WHERE k.organization_id = l.organization_id
+        AND (k.expires_at IS NULL OR k.expires_at > (${at}::timestamptz AT TIME ZONE 'UTC'))
+      ORDER BY k.created_at DESC, k.id LIMIT 1) k
+    LEFT JOIN edge_analytics.usage_snapshot_status st ON st.organization_id = l.organization_id
+    WHERE extract(hour FROM l.local_now) < 3
+      AND NOT EXISTS (SELECT 1 FROM daily_usages d WHERE d.subscription_id = l.id AND d.usage_date = l.local_now::date - 1)
+      AND NOT EXISTS (SELECT 1 FROM edge_analytics.usage_snapshots u WHERE u.subscription_id = l.id AND u.usage_date = l.local_now::date - 1)
+      AND NOT EXISTS (SELECT 1 FROM edge_analytics.usage_snapshot_calls c WHERE c.subscription_id = l.id AND c.usage_date = l.local_now::date - 1
+        AND (c.outcome IS NOT NULL OR c.claimed_at > (${at}::timestamptz AT TIME ZONE 'UTC') - ${CLAIM_TIMEOUT}::interval))
+      AND (st.refused_keys IS NULL OR st.refused_keys <> ${keysFingerprint(sql`l.organization_id`)})
+    ORDER BY l.organization_id, l.id
+    LIMIT ${limit}`);
+  return result.rows;
+}

@@ -1,0 +1,74 @@
+// The usage snapshots' test scenarios: an organization Lago writes no daily usage for, its
+// subscription, what the stand-in for Lago's API (scripts/lago-api/stand-in.ts) answers for it, and
+// a snapshot run as the cron makes it, narrowed to the organization.
+import { sql } from "drizzle-orm";
+import { env } from "cloudflare:workers";
+import { parseConfig } from "../../../src/config.ts";
+import { createDatabase } from "../../../src/db/client.ts";
+import { CACHE_ROUTES } from "../../../src/endpoints.ts";
+import { type SnapshotReport, takeSnapshots } from "../../../src/snapshots/run.ts";
+import type { CustomerUsageObject } from "../../../scripts/lago-api/stand-in.ts";
+import { testDb } from "./db.ts";
+import { createBillingEntity, createOrganization } from "./factories.ts";
+import { createCustomer, createPlan, createSubscription, createUsageMetric } from "./usage-factories.ts";
+
+const bindings = env as unknown as { LAGO_API_URL: string };
+const config = parseConfig(env as never, CACHE_ROUTES);
+if (!config.ok) throw new Error("test configuration");
+
+export type Charge = { id: string; units: string; amount: number; events: number };
+
+/** A CustomerUsage as Lago answers it, over the period [from, to] (whole seconds, UTC). */
+export function customerUsage(metric: { id: string; code: string }, charges: Charge[], period = { from: "2025-03-01T00:00:00Z", to: "2025-03-31T23:59:59Z" }): CustomerUsageObject {
+  const amount = charges.reduce((s, c) => s + c.amount, 0);
+  return {
+    from_datetime: period.from, to_datetime: period.to, issuing_date: "2025-04-01", currency: "EUR",
+    amount_cents: amount, taxes_amount_cents: 0, total_amount_cents: amount,
+    charges_usage: charges.map((c) => ({
+      units: c.units, total_aggregated_units: c.units, events_count: c.events, amount_cents: c.amount, amount_currency: "EUR",
+      charge: { lago_id: c.id, charge_model: "standard" },
+      billable_metric: { lago_id: metric.id, name: metric.code, code: metric.code, aggregation_type: "sum_agg" },
+      filters: [], grouped_usage: [],
+    })),
+  };
+}
+
+/** An organization without revenue_analytics, a customer in `zone`, one started subscription, a metric. */
+export async function snapshotScenario(opts: { customerZone?: string; entityZone?: string; premium?: boolean } = {}) {
+  const org = await createOrganization();
+  if (opts.premium) await testDb.execute(sql`UPDATE organizations SET premium_integrations = '{revenue_analytics}' WHERE id = ${org.id}`);
+  const billingEntityId = await createBillingEntity(org.id, { code: "main" });
+  if (opts.entityZone) await testDb.execute(sql`UPDATE billing_entities SET timezone = ${opts.entityZone} WHERE id = ${billingEntityId}`);
+  const externalCustomer = `cus/${crypto.randomUUID().slice(0, 8)} é`;
+  const customerId = await createCustomer(org.id, billingEntityId, { externalId: externalCustomer });
+  if (opts.customerZone) await testDb.execute(sql`UPDATE customers SET timezone = ${opts.customerZone} WHERE id = ${customerId}`);
+  const planId = await createPlan(org.id, { code: "starter" });
+  const subscription = await createSubscription(org.id, { customerId, planId, externalId: `sub ${crypto.randomUUID().slice(0, 8)}&x=1` });
+  await testDb.execute(sql`UPDATE subscriptions SET started_at = '2025-01-01' WHERE id = ${subscription.id}`);
+  const metric = await createUsageMetric(org.id, { code: "api_calls" });
+  const control = (method: string, path: string, body?: unknown) =>
+    fetch(`${bindings.LAGO_API_URL}/__control/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return {
+    org, subscription, metric, externalCustomer,
+    /** What Lago's API answers for the subscription from now on. */
+    lagoAnswers: async (usage: CustomerUsageObject) =>
+      void (await control("PUT", "usage", { customer: externalCustomer, subscription: subscription.externalId, key: org.apiKey, usage })),
+    fault: async (kind: string, more: Record<string, unknown> = {}) => void (await control("PUT", "fault", { subscription: subscription.externalId, kind, ...more })),
+    calls: async () => ((await (await control("GET", `calls?subscription=${encodeURIComponent(subscription.externalId)}`)).json()) as { calls: { status: number; apply_taxes: string; authorized: boolean }[] }).calls,
+    run: (at: string, opts: { timeoutMs?: number } = {}) => runSnapshots(org.id, at, opts),
+    stored: async () => (await testDb.execute<{ usage_date: string; usage_diff: CustomerUsageObject; from_datetime: string }>(sql`
+      SELECT to_char(usage_date, 'YYYY-MM-DD') AS usage_date, usage_diff, to_char(from_datetime, 'YYYY-MM-DD HH24:MI:SS') AS from_datetime
+      FROM edge_analytics.usage_snapshots WHERE subscription_id = ${subscription.id} ORDER BY usage_date`)).rows,
+  };
+}
+
+export async function runSnapshots(organizationId: string, at: string, opts: { timeoutMs?: number } = {}): Promise<SnapshotReport> {
+  if (!config.ok) throw new Error("unreachable");
+  const db = createDatabase(config.config);
+  try {
+    return await takeSnapshots(db, { lagoApiUrl: bindings.LAGO_API_URL, now: new Date(at), budgetMs: 20_000, concurrency: 4, callTimeoutMs: opts.timeoutMs ?? 5_000, organizationIds: [organizationId] });
+  } finally {
+    await db.release();
+  }
+}
+

@@ -13,7 +13,9 @@ if (!existsSync(join(root, ".dev.vars"))) {
   process.exit(1);
 }
 buildAssets();
-const wrangler = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--ip", "127.0.0.1", ...process.argv.slice(2)], {
+// LAGO_API_URL from the environment, like npm start (.dev.vars may set it too).
+const lagoApiUrl = process.env.LAGO_API_URL ? ["--var", `LAGO_API_URL:${process.env.LAGO_API_URL}`] : [];
+const wrangler = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--ip", "127.0.0.1", ...lagoApiUrl, ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, ...OFFLINE_ENV },

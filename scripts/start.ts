@@ -36,7 +36,9 @@ if (hyperdrive && !databaseUrl) {
   process.exit(2);
 }
 try {
-  service = await startLocalService({ port, databaseUrl, hyperdrive, signal: starting.signal });
+  // Lago's API for the usage snapshots, passed through like DATABASE_URL (unset: off).
+  const lagoApiUrl = process.env.LAGO_API_URL;
+  service = await startLocalService({ port, databaseUrl, hyperdrive, signal: starting.signal, ...(lagoApiUrl ? { vars: { LAGO_API_URL: lagoApiUrl } } : {}) });
 } catch (err) {
   if (stopping) await new Promise(() => {}); // stop() exits
   console.error(`Could not start: ${(err as Error).message}`);

@@ -10,19 +10,37 @@ import type { Bindings } from "./env.ts";
 import { sum } from "./rollups/bookkeeping.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
 import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { takeSnapshots } from "./snapshots/run.ts";
 
 /**
- * A cron run collects what changed and recomputes it inline, within its budget; with a ROLLUP_QUEUE
- * binding, work larger than a day's trickle (a first build, a bulk touch) is sent to the queue
- * instead (src/rollups/queue.ts).
+ * A cron run first takes the usage snapshots that are due (with LAGO_API_URL; docs/usage-snapshots.md),
+ * within half its budget, then collects what changed and recomputes it inline, within the rest, so
+ * the day's snapshots reach the usage rollup in the same run. With a ROLLUP_QUEUE binding, work
+ * larger than a day's trickle (a first build, a bulk touch) is sent to the queue instead
+ * (src/rollups/queue.ts).
  */
-export async function scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
+export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, "rollups refreshed", async (db, config) => {
-    const run = { budgetMs: config.rollupRefreshBudgetMs, concurrency: config.rollupRefreshConcurrency };
+    const started = Date.now();
+    // A failure here (the database, say) must not cost the rollups their run: logged, and on.
+    const snapshots = config.lagoApiUrl
+      ? await takeSnapshots(db, {
+          lagoApiUrl: config.lagoApiUrl, now: new Date(controller.scheduledTime),
+          budgetMs: config.rollupRefreshBudgetMs / 2, concurrency: SNAPSHOT_CONCURRENCY,
+        }).catch((err: unknown) => {
+          logEvent("error", "usage snapshots failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
+          return undefined;
+        })
+      : undefined;
+    const budgetMs = Math.max(1_000, config.rollupRefreshBudgetMs - (Date.now() - started));
+    const run = { budgetMs, concurrency: config.rollupRefreshConcurrency };
     const queue = env.ROLLUP_QUEUE;
-    return { report: await refreshRollups(db, run, queue && (() => enqueueRollupWork(db, queue))) };
+    return { report: await refreshRollups(db, run, queue && (() => enqueueRollupWork(db, queue))), ...(snapshots ? { snapshots } : {}) };
   });
 }
+
+/** Calls to Lago's API one cron run keeps in flight at once. */
+const SNAPSHOT_CONCURRENCY = 4;
 
 /** The queue consumer (wrangler.toml [[queues.consumers]]). */
 export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {

@@ -21,9 +21,16 @@ type Entry = { customer: string; key: string; usage: CustomerUsageObject };
 type Fault = { kind: FaultKind; times: number; retryAfter?: number; ms?: number };
 type Call = { status: number; apply_taxes: string | null; authorized: boolean };
 
-export type LagoStandIn = { url: string; close(): Promise<void> };
+export type LagoStandIn = { url: string; /** current_usage calls answered so far. */ callCount(): number; close(): Promise<void> };
 
-export async function startLagoStandIn(opts: { port?: number; latencyMs?: number } = {}): Promise<LagoStandIn> {
+/**
+ * `latencyMs`: how long each answer takes (a benchmark's Lago). `anySubscription`: the answer for a
+ * subscription given no usage of its own, with the key it expects (a benchmark's thousands).
+ */
+export async function startLagoStandIn(opts: {
+  port?: number; latencyMs?: number; anySubscription?: { key: string; usage: CustomerUsageObject };
+} = {}): Promise<LagoStandIn> {
+  let callCount = 0;
   const usages = new Map<string, Entry>();
   const faults = new Map<string, Fault>();
   const calls = new Map<string, Call[]>();
@@ -34,8 +41,9 @@ export async function startLagoStandIn(opts: { port?: number; latencyMs?: number
   };
 
   async function currentUsage(req: http.IncomingMessage, res: http.ServerResponse, url: URL, customer: string) {
+    callCount++;
     const subscription = url.searchParams.get("external_subscription_id") ?? "";
-    const entry = usages.get(subscription);
+    const entry = usages.get(subscription) ?? (opts.anySubscription && { customer, ...opts.anySubscription });
     const authorized = entry !== undefined && req.headers.authorization === `Bearer ${entry.key}`;
     const log = (status: number) => calls.set(subscription, [...(calls.get(subscription) ?? []), { status, apply_taxes: url.searchParams.get("apply_taxes"), authorized }]);
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
@@ -120,6 +128,7 @@ export async function startLagoStandIn(opts: { port?: number; latencyMs?: number
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    callCount: () => callCount,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

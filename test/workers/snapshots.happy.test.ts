@@ -77,3 +77,46 @@ describe("usage snapshots: who is due, and when", () => {
     expect((await s.stored()).map((r) => r.usage_date)).toEqual([day]);
   });
 });
+
+describe("usage snapshots: Lago's answer in detail", () => {
+  it("diffs filters and grouped usage, and gives nothing for a charge that disappeared", async () => {
+    const s = await scenario();
+    const base = customerUsage(s.metric, [{ id: "ch_a", units: "3", amount: 300, events: 3 }, { id: "ch_b", units: "1", amount: 100, events: 1 }]);
+    const detailed = (units: string, amount: number, euUnits: string, awsUnits: string): CustomerUsageObject["charges_usage"][number] => ({
+      ...base.charges_usage[0]!, units, amount_cents: amount,
+      filters: [{ values: { region: ["eu"] }, units: euUnits, total_aggregated_units: euUnits, amount_cents: amount, events_count: 1, invoice_display_name: "EU" }],
+      grouped_usage: [{ grouped_by: { cloud: "aws" }, units: awsUnits, total_aggregated_units: awsUnits, amount_cents: amount, events_count: 1, filters: [] }],
+    });
+    await s.lagoAnswers({ ...base, charges_usage: [detailed("3", 300, "1.25", "2"), base.charges_usage[1]!] });
+    await s.run("2025-03-11T01:00:00Z");
+    // The next day ch_b is gone; ch_a grew to 5 units (EU 2, aws 3.5).
+    await s.lagoAnswers({ ...base, amount_cents: 500, charges_usage: [detailed("5", 500, "2", "3.5")] });
+    await s.run("2025-03-12T01:00:00Z");
+    const [, second] = await s.stored();
+    expect(second?.usage_diff.charges_usage.map((c) => c.charge.lago_id)).toEqual(["ch_a"]);
+    const a = second!.usage_diff.charges_usage[0]!;
+    expect([a.units, a.amount_cents]).toEqual(["2", 200]);
+    expect(a.filters?.map((f) => [f.values, f.units, f.events_count])).toEqual([[{ region: ["eu"] }, "0.75", 0]]);
+    expect(a.grouped_usage?.map((g) => [g.grouped_by, g.units, g.amount_cents])).toEqual([[{ cloud: "aws" }, "1.5", 200]]);
+    expect(second?.usage_diff.amount_cents).toBe(200);
+  });
+
+  it("answers the sum of the stored diffs by day, by ISO week and by month", async () => {
+    const s = await scenario();
+    // Cumulative usage of the period on Sun 9th, Mon 10th and Tue 11th March 2025 (two metrics' worth
+    // under one charge each): diffs 1.5/150, then 0.25/25, then 2/200.
+    const days: [string, string, number][] = [["2025-03-10T01:00:00Z", "1.5", 150], ["2025-03-11T01:00:00Z", "1.75", 175], ["2025-03-12T01:00:00Z", "3.75", 375]];
+    for (const [at, units, amount] of days) {
+      await s.lagoAnswers(customerUsage(s.metric, [{ id: "ch_1", units, amount, events: 1 }]));
+      await s.run(at);
+    }
+    const ask = async (granularity: string) => {
+      const { body } = await getJson(`/api/v1/analytics/usage?from_date=2025-03-01&to_date=2025-03-31&time_granularity=${granularity}`, { apiKey: s.org.apiKey });
+      return (body.usages as Record<string, unknown>[]).map((u) => [u.start_of_period_dt, u.units, u.amount_cents]);
+    };
+    expect(await ask("daily")).toEqual([["2025-03-09", "1.5", 150], ["2025-03-10", "0.25", 25], ["2025-03-11", "2", 200]]);
+    // The 9th is a Sunday: the week of Mon 3rd; the 10th and 11th: the week of Mon 10th.
+    expect(await ask("weekly")).toEqual([["2025-03-03", "1.5", 150], ["2025-03-10", "2.25", 225]]);
+    expect(await ask("monthly")).toEqual([["2025-03-01", "3.75", 375]]);
+  });
+});

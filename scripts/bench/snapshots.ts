@@ -1,0 +1,86 @@
+// npm run bench:snapshots [-- --subscriptions 10000 --latency-ms 50 --concurrency 4]
+// The usage snapshots at scale (docs/usage-snapshots.md): a database of its own on the bench's
+// PostgreSQL (Debian's defaults) with one organization Lago writes no daily usage for and that many
+// due subscriptions, Lago's API played by the stand-in answering each call after --latency-ms; one
+// snapshot run inline, as the cron makes it without a queue, through the service's own database
+// layer. Prints Lago's calls (must equal the subscriptions), the wall time, the statements per
+// snapshot, and that a second run calls nothing. Not part of npm test.
+import "../node-version.ts";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { takeSnapshots } from "../../src/snapshots/run.ts";
+import { createMigratedDatabase } from "../db/migrated-database.ts";
+import { type CustomerUsageObject, startLagoStandIn } from "../lago-api/stand-in.ts";
+import { startBenchServer } from "./postgres.ts";
+import { TARGET_API_KEY } from "./dataset.ts";
+import { openSession } from "./scenarios.ts";
+
+const { values } = parseArgs({
+  options: {
+    subscriptions: { type: "string", default: "10000" },
+    "latency-ms": { type: "string", default: "50" },
+    concurrency: { type: "string", default: "4" },
+  },
+});
+const count = Number(values.subscriptions);
+const latencyMs = Number(values["latency-ms"]);
+const concurrency = Number(values.concurrency);
+const command = `npm run bench:snapshots -- --subscriptions ${count} --latency-ms ${latencyMs} --concurrency ${concurrency}`;
+
+const USAGE: CustomerUsageObject = {
+  from_datetime: "2025-03-01T00:00:00Z", to_datetime: "2025-03-31T23:59:59Z", issuing_date: "2025-04-01", currency: "USD",
+  amount_cents: 150, taxes_amount_cents: 0, total_amount_cents: 150,
+  charges_usage: [{
+    units: "1.5", total_aggregated_units: "1.5", events_count: 3, amount_cents: 150, amount_currency: "USD",
+    charge: { lago_id: "ch_bench", charge_model: "standard" },
+    billable_metric: { lago_id: "bm_bench", name: "API calls", code: "api_calls", aggregation_type: "sum_agg" },
+    filters: [], grouped_usage: [],
+  }],
+};
+
+const server = startBenchServer(join(import.meta.dirname, "..", "..", ".data", "bench-postgres"));
+const database = `bench_snapshots_${crypto.randomUUID().slice(0, 8)}`;
+const standIn = await startLagoStandIn({ latencyMs, anySubscription: { key: TARGET_API_KEY, usage: USAGE } });
+try {
+  await createMigratedDatabase(server, database, (query) => query(`
+    WITH o AS (INSERT INTO organizations (name) VALUES ('Free Lago') RETURNING id),
+    k AS (INSERT INTO api_keys (organization_id, value) SELECT id, $1 FROM o),
+    b AS (INSERT INTO billing_entities (organization_id, name, code) SELECT id, 'main', 'main' FROM o RETURNING id, organization_id),
+    p AS (INSERT INTO plans (organization_id, name, code) SELECT id, 'starter', 'starter' FROM o RETURNING id),
+    c AS (INSERT INTO customers (organization_id, billing_entity_id, external_id)
+      SELECT b.organization_id, b.id, 'cus_' || n FROM b, generate_series(1, $2::int) n RETURNING id, organization_id, external_id)
+    INSERT INTO subscriptions (organization_id, customer_id, plan_id, external_id, status, started_at)
+    SELECT c.organization_id, c.id, p.id, 'sub_' || substr(c.external_id, 5), 1, '2025-01-01' FROM c, p`, [TARGET_API_KEY, count]));
+  const session = await openSession(server.url(database));
+  try {
+    const now = new Date("2025-03-11T01:00:00Z");
+    const timing = { ms: 0, queries: 0 };
+    const started = performance.now();
+    const report = await takeSnapshots(session.counted(timing), { lagoApiUrl: standIn.url, now, budgetMs: 3_600_000, concurrency });
+    const wallMs = performance.now() - started;
+    const calls = standIn.callCount();
+    const again = await takeSnapshots(session.db, { lagoApiUrl: standIn.url, now, budgetMs: 60_000, concurrency });
+    const rows = await session.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.usage_snapshots");
+    console.log(`
+## Usage snapshots (inline, no queue)
+
+Written by \`${command}\` on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; ${cpus().length} cores; ${server.version} (Debian's defaults).
+
+| due subscriptions | Lago answering in | calls in flight | Lago's calls | rows stored | wall time | snapshots / s | statements per snapshot | second run's calls |
+|---|---|---|---|---|---|---|---|---|
+| ${count} | ${latencyMs} ms | ${concurrency} | ${calls} | ${rows.rows[0]?.n} | ${(wallMs / 1000).toFixed(1)} s | ${(count / (wallMs / 1000)).toFixed(0)} | ${(timing.queries / count).toFixed(2)} | ${again.calls} |
+`);
+    if (calls !== count || report.stored !== count) process.exitCode = 1;
+  } finally {
+    await session.close();
+  }
+} finally {
+  await standIn.close();
+  const admin = new pg.Client(server.url("postgres"));
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)}`);
+  await admin.end();
+  server.stop();
+}

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { takeSnapshots } from "../../src/snapshots/run.ts";
 import { createMigratedDatabase } from "../db/migrated-database.ts";
-import { type CustomerUsageObject, startLagoStandIn } from "../lago-api/stand-in.ts";
+import { customerUsage, startLagoStandIn } from "../lago-api/stand-in.ts";
 import { startBenchServer } from "./postgres.ts";
 import { TARGET_API_KEY } from "./dataset.ts";
 import { openSession } from "./scenarios.ts";
@@ -29,16 +29,7 @@ const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
 const command = `npm run bench:snapshots -- --subscriptions ${count} --latency-ms ${latencyMs} --concurrency ${concurrency}`;
 
-const USAGE: CustomerUsageObject = {
-  from_datetime: "2025-03-01T00:00:00Z", to_datetime: "2025-03-31T23:59:59Z", issuing_date: "2025-04-01", currency: "USD",
-  amount_cents: 150, taxes_amount_cents: 0, total_amount_cents: 150,
-  charges_usage: [{
-    units: "1.5", total_aggregated_units: "1.5", events_count: 3, amount_cents: 150, amount_currency: "USD",
-    charge: { lago_id: "ch_bench", charge_model: "standard" },
-    billable_metric: { lago_id: "bm_bench", name: "API calls", code: "api_calls", aggregation_type: "sum_agg" },
-    filters: [], grouped_usage: [],
-  }],
-};
+const USAGE = customerUsage({ id: "bm_bench", code: "api_calls" }, [{ id: "ch_bench", units: "1.5", amount: 150, events: 3 }], { currency: "USD" });
 
 const server = startBenchServer(join(import.meta.dirname, "..", "..", ".data", "bench-postgres"));
 const database = `bench_snapshots_${crypto.randomUUID().slice(0, 8)}`;

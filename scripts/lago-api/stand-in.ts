@@ -12,6 +12,32 @@ import type { AddressInfo } from "node:net";
 import type { CustomerUsage } from "lago-javascript-client";
 
 export type CustomerUsageObject = CustomerUsage["customer_usage"];
+type Currency = NonNullable<CustomerUsageObject["currency"]>;
+
+export type Charge = { id: string; units: string; amount: number; events: number };
+
+/**
+ * A CustomerUsage as Lago answers it: one charge usage per `charges` (of `metric`), over the period
+ * [from, to] (whole seconds, UTC), in `currency`, taxes not applied.
+ */
+export function customerUsage(
+  metric: { id: string; code: string },
+  charges: Charge[],
+  opts: { from?: string; to?: string; currency?: Currency } = {},
+): CustomerUsageObject {
+  const amount = charges.reduce((s, c) => s + c.amount, 0);
+  const currency: Currency = opts.currency ?? "EUR";
+  return {
+    from_datetime: opts.from ?? "2025-03-01T00:00:00Z", to_datetime: opts.to ?? "2025-03-31T23:59:59Z", issuing_date: "2025-04-01", currency,
+    amount_cents: amount, taxes_amount_cents: 0, total_amount_cents: amount,
+    charges_usage: charges.map((c) => ({
+      units: c.units, total_aggregated_units: c.units, events_count: c.events, amount_cents: c.amount, amount_currency: currency,
+      charge: { lago_id: c.id, charge_model: "standard" },
+      billable_metric: { lago_id: metric.id, name: metric.code, code: metric.code, aggregation_type: "sum_agg" },
+      filters: [], grouped_usage: [],
+    })),
+  };
+}
 
 /** What a fault makes the next `times` answers for a subscription (default: every one). */
 export const FAULT_KINDS = ["500", "503", "429", "401", "403", "404", "405", "slow", "html", "truncated", "wrong-types", "huge"] as const;

@@ -4,7 +4,7 @@
 // said. Once per database path, on Debian's PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withPassword } from "../../scripts/db/migrated-database.ts";
-import { type CustomerUsageObject, type LagoStandIn, startLagoStandIn } from "../../scripts/lago-api/stand-in.ts";
+import { customerUsage, type LagoStandIn, startLagoStandIn } from "../../scripts/lago-api/stand-in.ts";
 import { freePort, type LocalService, startLocalService } from "../../scripts/local-service.ts";
 import { migratedDatabase } from "../helpers/postgres.ts";
 
@@ -13,16 +13,7 @@ const PATHS = ["neon-http", "hyperdrive"] as const;
 let standIn: LagoStandIn;
 
 // 2.5 units and 250 cents of api_calls in March's period so far.
-const USAGE: CustomerUsageObject = {
-  from_datetime: "2025-03-01T00:00:00Z", to_datetime: "2025-03-31T23:59:59Z", issuing_date: "2025-04-01", currency: "USD",
-  amount_cents: 250, taxes_amount_cents: 0, total_amount_cents: 250,
-  charges_usage: [{
-    units: "2.5", total_aggregated_units: "2.5", events_count: 5, amount_cents: 250, amount_currency: "USD",
-    charge: { lago_id: "ch_e2e", charge_model: "standard" },
-    billable_metric: { lago_id: "bm_e2e", name: "API calls", code: "api_calls", aggregation_type: "sum_agg" },
-    filters: [], grouped_usage: [],
-  }],
-};
+const USAGE = customerUsage({ id: "bm_e2e", code: "api_calls" }, [{ id: "ch_e2e", units: "2.5", amount: 250, events: 5 }], { currency: "USD" });
 
 beforeAll(async () => {
   standIn = await startLagoStandIn();

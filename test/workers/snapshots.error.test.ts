@@ -4,7 +4,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { testDb } from "./helpers/db.ts";
-import { customerUsage, snapshotScenario as scenario } from "./helpers/snapshots.ts";
+import { customerUsage } from "../../scripts/lago-api/stand-in.ts";
+import { snapshotScenario as scenario } from "./helpers/snapshots.ts";
 
 const AT = "2025-03-11T01:00:00Z";
 const LATER = "2025-03-11T02:00:00Z";

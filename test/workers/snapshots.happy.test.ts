@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { CustomerUsageObject } from "../../scripts/lago-api/stand-in.ts";
 import { getJson } from "./helpers/request.ts";
-import { customerUsage, snapshotScenario as scenario } from "./helpers/snapshots.ts";
+import { customerUsage } from "../../scripts/lago-api/stand-in.ts";
+import { snapshotScenario as scenario } from "./helpers/snapshots.ts";
 
 const unitsOf = (u: CustomerUsageObject) => u.charges_usage.map((c) => [c.charge.lago_id, c.units, c.amount_cents, c.events_count]);
 

@@ -16,23 +16,6 @@ const bindings = env as unknown as { LAGO_API_URL: string };
 const config = parseConfig(env as never, CACHE_ROUTES);
 if (!config.ok) throw new Error("test configuration");
 
-export type Charge = { id: string; units: string; amount: number; events: number };
-
-/** A CustomerUsage as Lago answers it, over the period [from, to] (whole seconds, UTC). */
-export function customerUsage(metric: { id: string; code: string }, charges: Charge[], period = { from: "2025-03-01T00:00:00Z", to: "2025-03-31T23:59:59Z" }): CustomerUsageObject {
-  const amount = charges.reduce((s, c) => s + c.amount, 0);
-  return {
-    from_datetime: period.from, to_datetime: period.to, issuing_date: "2025-04-01", currency: "EUR",
-    amount_cents: amount, taxes_amount_cents: 0, total_amount_cents: amount,
-    charges_usage: charges.map((c) => ({
-      units: c.units, total_aggregated_units: c.units, events_count: c.events, amount_cents: c.amount, amount_currency: "EUR",
-      charge: { lago_id: c.id, charge_model: "standard" },
-      billable_metric: { lago_id: metric.id, name: metric.code, code: metric.code, aggregation_type: "sum_agg" },
-      filters: [], grouped_usage: [],
-    })),
-  };
-}
-
 /** An organization without revenue_analytics, a customer in `zone`, one started subscription, a metric. */
 export async function snapshotScenario(opts: { customerZone?: string; entityZone?: string; premium?: boolean } = {}) {
   const org = await createOrganization();

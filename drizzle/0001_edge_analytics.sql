@@ -333,8 +333,9 @@ INSERT INTO edge_analytics.refresh_watermarks ("source") VALUES ('usage_snapshot
 --> statement-breakpoint
 -- At most one call to Lago per subscription and local day (src/snapshots/): a row claims the call
 -- before it is made. outcome NULL: in flight (a claim older than 10 minutes is taken over: its
--- worker died); 'stored', 'empty' (nothing measured), 'skipped' (Lago said 404 or 405): done for
--- the day. A call that failed in a way worth trying again gives its claim back.
+-- worker died); 'queued': sent to the snapshot queue (not sent again for 30 minutes); 'stored',
+-- 'empty' (nothing measured), 'skipped' (Lago said 404 or 405): done for the day. A call that
+-- failed in a way worth trying again gives its claim back.
 CREATE TABLE IF NOT EXISTS edge_analytics.usage_snapshot_calls (
 	"subscription_id" uuid NOT NULL,
 	"usage_date" date NOT NULL,

@@ -62,6 +62,8 @@ const configSchema = (routes: readonly CacheRoute[]) => z.object({
   // wrangler.toml), repeated here because the binding does not tell: it feeds the RateLimit headers.
   RATE_LIMIT_REQUESTS: wholeNumber(600, 1, 1_000_000),
   LAGO_API_URL: lagoApiUrl,
+  // Calls to Lago's API one snapshot queue consumer keeps in flight at once (docs/usage-snapshots.md).
+  SNAPSHOT_MAX_CONCURRENCY: wholeNumber(8, 1, 50),
   RATE_LIMIT_PERIOD: z._default(z.pipe(z.union([z.enum(["10", "60"]), z.literal(10), z.literal(60)]), z.transform(Number)), 60),
 });
 
@@ -75,6 +77,7 @@ export type Config = {
   rateLimit: { requests: number; periodSeconds: number };
   /** Lago's API base URL (no trailing slash) for the usage snapshots; undefined: snapshots off. */
   lagoApiUrl: string | undefined;
+  snapshotMaxConcurrency: number;
 };
 
 /**
@@ -127,6 +130,7 @@ export function parseConfig(env: Bindings, routes: readonly CacheRoute[]): Confi
           rollupRefreshConcurrency: result.data.ROLLUP_REFRESH_CONCURRENCY,
           rateLimit: { requests: result.data.RATE_LIMIT_REQUESTS, periodSeconds: result.data.RATE_LIMIT_PERIOD },
           lagoApiUrl: result.data.LAGO_API_URL || undefined,
+          snapshotMaxConcurrency: result.data.SNAPSHOT_MAX_CONCURRENCY,
         },
       }
     : // Names only: a secret's value must never reach a log line.

@@ -2,6 +2,7 @@
 // module of the project but the queue message's type, so any module may import it.
 import type { NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { RollupWork } from "./rollups/work.ts";
+import type { SnapshotWork } from "./snapshots/work.ts";
 
 export type Bindings = {
   DATABASE_URL?: string;
@@ -21,6 +22,9 @@ export type Bindings = {
   RATE_LIMIT_PERIOD?: string | number;
   // Lago's API for the usage snapshots (https; http only on loopback); unset or empty = off.
   LAGO_API_URL?: string;
+  SNAPSHOT_MAX_CONCURRENCY?: string | number;
+  // The usage snapshots' queue ([[queues.producers]] SNAPSHOT_QUEUE); absent = the cron calls Lago inline.
+  SNAPSHOT_QUEUE?: Queue<SnapshotWork>;
   // The rollup refresh's work queue ([[queues.producers]] in wrangler.toml); absent = the cron works inline.
   ROLLUP_QUEUE?: Queue<RollupWork>;
   // The API reference's static files (wrangler.toml [assets]); Cloudflare serves them before the Worker.

@@ -9,7 +9,8 @@ import { errorNames, logEvent } from "./log.ts";
 import type { Bindings } from "./env.ts";
 import { sum } from "./rollups/bookkeeping.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
-import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { emptyReport, refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { consumeSnapshotWork, enqueueDueSnapshots } from "./snapshots/queue.ts";
 import { takeSnapshots } from "./snapshots/run.ts";
 
 /**
@@ -22,15 +23,19 @@ import { takeSnapshots } from "./snapshots/run.ts";
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, "rollups refreshed", async (db, config) => {
     const started = Date.now();
-    // A failure here (the database, say) must not cost the rollups their run: logged, and on.
-    const snapshots = config.lagoApiUrl
-      ? await takeSnapshots(db, {
-          lagoApiUrl: config.lagoApiUrl, now: new Date(controller.scheduledTime),
-          budgetMs: config.rollupRefreshBudgetMs / 2, concurrency: SNAPSHOT_CONCURRENCY,
-        }).catch((err: unknown) => {
-          logEvent("error", "usage snapshots failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
-          return undefined;
-        })
+    // With the snapshot queue the due subscriptions are sent to it; without, called inline. A
+    // failure here (the database, say) must not cost the rollups their run: logged, and on.
+    const now = new Date(controller.scheduledTime);
+    const snapshotQueue = env.SNAPSHOT_QUEUE;
+    const lagoApiUrl = config.lagoApiUrl;
+    const snapshots = lagoApiUrl
+      ? await (snapshotQueue
+        ? enqueueDueSnapshots(db, snapshotQueue, now).then((queued) => ({ queued }))
+        : takeSnapshots(db, { lagoApiUrl, now, budgetMs: config.rollupRefreshBudgetMs / 2, concurrency: SNAPSHOT_CONCURRENCY })
+      ).catch((err: unknown) => {
+        logEvent("error", "usage snapshots failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
+        return undefined;
+      })
       : undefined;
     const budgetMs = Math.max(1_000, config.rollupRefreshBudgetMs - (Date.now() - started));
     const run = { budgetMs, concurrency: config.rollupRefreshConcurrency };
@@ -39,11 +44,25 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   });
 }
 
-/** Calls to Lago's API one cron run keeps in flight at once. */
+/** Calls to Lago's API one cron run keeps in flight at once (inline, without the snapshot queue). */
 const SNAPSHOT_CONCURRENCY = 4;
+/** What the snapshot queue's name holds in every environment (wrangler.toml). */
+const SNAPSHOT_QUEUE_NAME = "-snapshots";
 
-/** The queue consumer (wrangler.toml [[queues.consumers]]). */
+/** The queue consumers (wrangler.toml [[queues.consumers]]): the snapshot queue's, or the rollup queue's. */
 export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  if (batch.queue.includes(SNAPSHOT_QUEUE_NAME)) {
+    await withDatabase(env, "usage snapshots taken", async (db, config) => {
+      if (!config.lagoApiUrl) {
+        // Turned off since the messages were sent: nothing to call; they are dropped.
+        for (const message of batch.messages) message.ack();
+        return { report: emptyReport(), messages: batch.messages.length };
+      }
+      const snapshots = await consumeSnapshotWork(db, batch, { lagoApiUrl: config.lagoApiUrl, maxConcurrency: config.snapshotMaxConcurrency });
+      return { report: emptyReport(), snapshots, messages: batch.messages.length };
+    });
+    return;
+  }
   await withDatabase(env, "rollup work done", async (db, config) => ({
     report: await consumeRollupWork(db, batch, config.rollupRefreshBudgetMs, config.rollupRefreshConcurrency),
     messages: batch.messages.length,

@@ -21,6 +21,11 @@ export type DueSubscription = {
 
 /** A claim older than this is taken over: whoever made it died before it said how the call went. */
 export const CLAIM_TIMEOUT = "10 minutes";
+/** A subscription sent to the queue is not sent again for this long (its message may still be waiting). */
+export const QUEUED_TIMEOUT = "30 minutes";
+
+/** Which due subscriptions to list: `organizationIds` (the tests), or `subscriptionIds` (a queue message's, queued or not). */
+export type DueScope = { organizationIds?: string[]; subscriptionIds?: string[] };
 
 /** The organization's live keys, fingerprinted by ids and update times (never their values). */
 export const keysFingerprint = (organizationId: ReturnType<typeof sql>) => sql`(SELECT md5(coalesce(string_agg(k.id::text || '@' || k.updated_at::text, ',' ORDER BY k.id), ''))
@@ -30,9 +35,17 @@ export const keysFingerprint = (organizationId: ReturnType<typeof sql>) => sql`(
  * The subscriptions due at `now` (an instant), at most `limit`; `organizationIds` narrows them (the
  * tests: the cron takes every organization).
  */
-export async function dueSubscriptions(db: Database, now: Date, limit: number, organizationIds?: string[]): Promise<DueSubscription[]> {
+export async function dueSubscriptions(db: Database, now: Date, limit: number, scope: DueScope = {}): Promise<DueSubscription[]> {
   const at = now.toISOString();
-  const only = organizationIds ? sql`AND s.organization_id IN (${sql.join(organizationIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
+  const ids = (list: string[]) => sql.join(list.map((id) => sql`${id}::uuid`), sql`, `);
+  const only = sql.join([
+    scope.organizationIds ? sql`AND s.organization_id IN (${ids(scope.organizationIds)})` : sql``,
+    scope.subscriptionIds ? sql`AND s.id IN (${ids(scope.subscriptionIds)})` : sql``,
+  ], sql` `);
+  // A message's own subscriptions are due though queued; the cron does not queue them again meanwhile.
+  const queued = scope.subscriptionIds
+    ? sql`c.outcome IN ('stored', 'empty', 'skipped')`
+    : sql`c.outcome IN ('stored', 'empty', 'skipped') OR (c.outcome = 'queued' AND c.claimed_at > (${at}::timestamptz AT TIME ZONE 'UTC') - ${QUEUED_TIMEOUT}::interval)`;
   const result = await db.execute<DueSubscription>(sql`
     WITH zones AS (SELECT name FROM pg_timezone_names),
     subs AS (
@@ -62,7 +75,7 @@ export async function dueSubscriptions(db: Database, now: Date, limit: number, o
       AND NOT EXISTS (SELECT 1 FROM daily_usages d WHERE d.subscription_id = l.id AND d.usage_date = l.local_now::date - 1)
       AND NOT EXISTS (SELECT 1 FROM edge_analytics.usage_snapshots u WHERE u.subscription_id = l.id AND u.usage_date = l.local_now::date - 1)
       AND NOT EXISTS (SELECT 1 FROM edge_analytics.usage_snapshot_calls c WHERE c.subscription_id = l.id AND c.usage_date = l.local_now::date - 1
-        AND (c.outcome IS NOT NULL OR c.claimed_at > (${at}::timestamptz AT TIME ZONE 'UTC') - ${CLAIM_TIMEOUT}::interval))
+        AND (${queued} OR (c.outcome IS NULL AND c.claimed_at > (${at}::timestamptz AT TIME ZONE 'UTC') - ${CLAIM_TIMEOUT}::interval)))
       AND (st.refused_keys IS NULL OR st.refused_keys <> ${keysFingerprint(sql`l.organization_id`)})
     ORDER BY l.organization_id, l.id
     LIMIT ${limit}`);

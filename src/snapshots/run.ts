@@ -57,7 +57,7 @@ export async function takeSnapshots(db: Database, opts: SnapshotOptions): Promis
   // A call that failed gives its claim back and is due again at once: once per run is enough.
   const tried = new Set<string>();
   for (;;) {
-    const due = (await dueSubscriptions(db, opts.now, DUE_BATCH + tried.size, opts.organizationIds))
+    const due = (await dueSubscriptions(db, opts.now, DUE_BATCH + tried.size, { organizationIds: opts.organizationIds }))
       .filter((d) => !tried.has(`${d.subscription_id}/${d.usage_date}`));
     if (due.length === 0) break;
     if (Date.now() >= deadline) {

@@ -10,13 +10,13 @@ import type { ErrorClass } from "./lago-api.ts";
 
 type Day = Pick<DueSubscription, "subscription_id" | "usage_date" | "organization_id">;
 
-/** Claims the call for the subscription's day; false when another worker holds it or made it. */
+/** Claims the call for the subscription's day (queued or not); false when another worker holds it or made it. */
 export async function claimCall(db: Database, due: Day): Promise<boolean> {
   const result = await db.execute(sql`
     INSERT INTO edge_analytics.usage_snapshot_calls AS c (subscription_id, usage_date, organization_id, claimed_at)
     VALUES (${due.subscription_id}, ${due.usage_date}::date, ${due.organization_id}, now() AT TIME ZONE 'UTC')
-    ON CONFLICT (subscription_id, usage_date) DO UPDATE SET claimed_at = excluded.claimed_at
-      WHERE c.outcome IS NULL AND c.claimed_at < excluded.claimed_at - ${CLAIM_TIMEOUT}::interval
+    ON CONFLICT (subscription_id, usage_date) DO UPDATE SET claimed_at = excluded.claimed_at, outcome = NULL
+      WHERE c.outcome = 'queued' OR (c.outcome IS NULL AND c.claimed_at < excluded.claimed_at - ${CLAIM_TIMEOUT}::interval)
     RETURNING 1 AS claimed`);
   return result.rows.length === 1;
 }
@@ -27,7 +27,7 @@ export async function releaseCall(db: Database, due: Day, error: ErrorClass): Pr
   await db.execute(sql`
     WITH released AS (
       DELETE FROM edge_analytics.usage_snapshot_calls c
-      WHERE c.subscription_id = ${due.subscription_id} AND c.usage_date = ${due.usage_date}::date AND c.outcome IS NULL
+      WHERE c.subscription_id = ${due.subscription_id} AND c.usage_date = ${due.usage_date}::date AND (c.outcome IS NULL OR c.outcome = 'queued')
     )
     INSERT INTO edge_analytics.usage_snapshot_status AS s (organization_id, started_at, last_error, error_since, refused_keys)
     VALUES (${due.organization_id}, now() AT TIME ZONE 'UTC', ${error}, now() AT TIME ZONE 'UTC',
@@ -76,4 +76,16 @@ async function storeSnapshot(db: Database, due: DueSubscription, usage: Customer
     VALUES (${due.organization_id}, ${due.customer_id}, ${due.subscription_id}, ${due.external_subscription_id},
       ${from}, ${to}, ${JSON.stringify(usage)}::jsonb, ${JSON.stringify(diff)}::jsonb, ${due.usage_date}::date, now() AT TIME ZONE 'UTC')
     ON CONFLICT (subscription_id, usage_date) DO NOTHING`);
+}
+
+/** Marks the subscriptions' days as sent to the queue, so that the next cron runs do not send them again. */
+export async function markQueued(db: Database, due: Day[]): Promise<void> {
+  if (due.length === 0) return;
+  const rows = sql.join(due.map((d) => sql`(${d.subscription_id}::uuid, ${d.usage_date}::date, ${d.organization_id}::uuid)`), sql`, `);
+  await db.execute(sql`
+    INSERT INTO edge_analytics.usage_snapshot_calls AS c (subscription_id, usage_date, organization_id, claimed_at, outcome)
+    SELECT v.subscription_id, v.usage_date, v.organization_id, now() AT TIME ZONE 'UTC', 'queued'
+    FROM (VALUES ${rows}) AS v(subscription_id, usage_date, organization_id)
+    ON CONFLICT (subscription_id, usage_date) DO UPDATE SET claimed_at = excluded.claimed_at, outcome = 'queued'
+      WHERE c.outcome = 'queued'`);
 }

@@ -1,7 +1,8 @@
 // The usage snapshots end to end, as `LAGO_API_URL=... npm start` runs them: the Worker in wrangler
 // dev on a database whose organization has no revenue_analytics (so Lago wrote no daily usage),
-// Lago's API played by the stand-in; one cron run later the usage endpoint answers what Lago's API
-// said. Once per database path, on Debian's PostgreSQL.
+// Lago's API played by the stand-in; after one cron run (which sends the due subscription to the
+// snapshot queue, whose consumer wrangler dev runs in the same process) the usage endpoint answers
+// what Lago's API said. Once per database path, on Debian's PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withPassword } from "../../scripts/db/migrated-database.ts";
 import { customerUsage, type LagoStandIn, startLagoStandIn } from "../../scripts/lago-api/stand-in.ts";
@@ -56,11 +57,15 @@ describe.each(PATHS)("usage snapshots end to end (%s)", (path) => {
     // The cron at 01:00 UTC on March 11th: the subscription's local yesterday is the 10th.
     const cron = await fetch(`${service.url}/cdn-cgi/local/scheduled?time=${Date.parse("2025-03-11T01:00:00Z")}`);
     expect(cron.status).toBe(200);
+    await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"snapshots":\{"queued":1\}/);
+    // The consumer stores it; the next cron run brings it into the usage rollup the answer comes from.
+    await expect.poll(() => output, { timeout: 30_000 }).toMatch(/"usage snapshots taken".*"snapshots":\{"calls":1,"stored":1/);
+    expect((await fetch(`${service.url}/cdn-cgi/local/scheduled?time=${Date.parse("2025-03-11T01:01:00Z")}`)).status).toBe(200);
     expect(await usage()).toEqual([["api_calls", "2.5", 250]]);
     const calls = (await (await fetch(`${standIn.url}/__control/calls?subscription=${subscription}`)).json()) as { calls: { authorized: boolean }[] };
     expect(calls.calls).toEqual([{ status: 200, apply_taxes: "false", authorized: true }]);
-    // The run's log line counts the snapshot; the key it sent is in no line.
-    await expect.poll(() => output, { timeout: 10_000 }).toMatch(/"snapshots":\{"calls":1,"stored":1/);
+    // The second cron run queued nothing (the day is done); the key sent to Lago is in no log line.
+    await expect.poll(() => output, { timeout: 10_000 }).toMatch(/"snapshots":\{"queued":0\}/);
     expect(output).not.toContain(KEY);
   });
 });

@@ -51,11 +51,13 @@ type Queues = {
 };
 const queuesOf = (env: string | undefined) => (read(env) as unknown as { queues: Queues }).queues;
 
-describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml rollup queue, env %s", (env) => {
+const QUEUE_BINDINGS = ["ROLLUP_QUEUE", "SNAPSHOT_QUEUE"] as const;
+
+describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml queues, env %s", (env) => {
   const { producers, consumers } = queuesOf(env);
 
-  it("binds ROLLUP_QUEUE and consumes that same queue, bounded and with a dead-letter queue", () => {
-    const producer = producers.find((p) => p.binding === "ROLLUP_QUEUE");
+  it.each(QUEUE_BINDINGS)("binds %s and consumes that same queue, bounded and with a dead-letter queue", (binding) => {
+    const producer = producers.find((p) => p.binding === binding);
     expect(producer).toBeDefined();
     const consumer = consumers.find((c) => c.queue === producer?.queue);
     expect(consumer?.max_concurrency).toBeGreaterThanOrEqual(1);
@@ -63,11 +65,16 @@ describe.each([undefined, ...ENVIRONMENTS])("wrangler.toml rollup queue, env %s"
     expect(consumer?.max_retries).toBeGreaterThanOrEqual(1);
     expect(consumer?.dead_letter_queue).toBe(`${producer?.queue}-dlq`);
   });
+
+  it("names the snapshot queue so that the consumer tells it from the rollup queue (src/scheduled.ts)", () => {
+    expect(producers.find((p) => p.binding === "SNAPSHOT_QUEUE")?.queue).toContain("-snapshots");
+    expect(producers.find((p) => p.binding === "ROLLUP_QUEUE")?.queue).not.toContain("-snapshots");
+  });
 });
 
-describe("wrangler.toml rollup queues across environments", () => {
-  it("each deployment has queues of its own", () => {
-    const names = [undefined, ...ENVIRONMENTS].map((env) => queuesOf(env).producers.find((p) => p.binding === "ROLLUP_QUEUE")?.queue);
+describe("wrangler.toml queues across environments", () => {
+  it.each(QUEUE_BINDINGS)("each deployment has a %s of its own", (binding) => {
+    const names = [undefined, ...ENVIRONMENTS].map((env) => queuesOf(env).producers.find((p) => p.binding === binding)?.queue);
     expect(new Set(names).size).toBe(ENVIRONMENTS.length + 1);
   });
 });

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { parseConfig } from "../../../src/config.ts";
 import { createDatabase } from "../../../src/db/client.ts";
 import { CACHE_ROUTES } from "../../../src/endpoints.ts";
+import { consumeSnapshotWork } from "../../../src/snapshots/queue.ts";
 import { type SnapshotReport, takeSnapshots } from "../../../src/snapshots/run.ts";
 import type { CustomerUsageObject } from "../../../scripts/lago-api/stand-in.ts";
 import { testDb } from "./db.ts";
@@ -55,3 +56,26 @@ export async function runSnapshots(organizationId: string, at: string, opts: { t
   }
 }
 
+
+/** A batch of the snapshot queue as Queues delivers it, recording what the consumer decided per message. */
+export async function consumeSnapshotBatch(bodies: unknown[], attempts = 1) {
+  if (!config.ok) throw new Error("unreachable");
+  const decided: (string | undefined)[] = bodies.map(() => undefined);
+  const delays: (number | undefined)[] = bodies.map(() => undefined);
+  const messages = bodies.map((body, i) => ({
+    id: String(i), timestamp: new Date(), body, attempts,
+    ack: () => void (decided[i] = "ack"),
+    retry: (o?: { delaySeconds?: number }) => {
+      decided[i] = "retry";
+      delays[i] = o?.delaySeconds;
+    },
+  }));
+  const batch = { queue: "lago-edge-analytics-snapshots", messages, ackAll: () => {}, retryAll: () => {} } as unknown as MessageBatch<unknown>;
+  const db = createDatabase(config.config);
+  try {
+    const report = await consumeSnapshotWork(db, batch, { lagoApiUrl: bindings.LAGO_API_URL, maxConcurrency: 4, callTimeoutMs: 5_000 });
+    return { report, decided, delays };
+  } finally {
+    await db.release();
+  }
+}

@@ -9,7 +9,7 @@ import { errorNames, logEvent } from "./log.ts";
 import type { Bindings } from "./env.ts";
 import { sum } from "./rollups/bookkeeping.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
-import { emptyReport, refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
 import { consumeSnapshotWork, enqueueDueSnapshots } from "./snapshots/queue.ts";
 import { takeSnapshots } from "./snapshots/run.ts";
 
@@ -21,7 +21,7 @@ import { takeSnapshots } from "./snapshots/run.ts";
  * (src/rollups/queue.ts).
  */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
-  await withDatabase(env, "rollups refreshed", async (db, config) => {
+  await withDatabase(env, ["rollups refreshed", "rollup refresh failed"], async (db, config) => {
     const started = Date.now();
     // With the snapshot queue the due subscriptions are sent to it; without, called inline. A
     // failure here (the database, say) must not cost the rollups their run: logged, and on.
@@ -52,18 +52,18 @@ const SNAPSHOT_QUEUE_NAME = "-snapshots";
 /** The queue consumers (wrangler.toml [[queues.consumers]]): the snapshot queue's, or the rollup queue's. */
 export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue.includes(SNAPSHOT_QUEUE_NAME)) {
-    await withDatabase(env, "usage snapshots taken", async (db, config) => {
+    await withDatabase(env, ["usage snapshots taken", "usage snapshots failed"], async (db, config) => {
       if (!config.lagoApiUrl) {
         // Turned off since the messages were sent: nothing to call; they are dropped.
         for (const message of batch.messages) message.ack();
-        return { report: emptyReport(), messages: batch.messages.length };
+        return { messages: batch.messages.length };
       }
       const snapshots = await consumeSnapshotWork(db, batch, { lagoApiUrl: config.lagoApiUrl, maxConcurrency: config.snapshotMaxConcurrency });
-      return { report: emptyReport(), snapshots, messages: batch.messages.length };
+      return { snapshots, messages: batch.messages.length };
     });
     return;
   }
-  await withDatabase(env, "rollup work done", async (db, config) => ({
+  await withDatabase(env, ["rollup work done", "rollup refresh failed"], async (db, config) => ({
     report: await consumeRollupWork(db, batch, config.rollupRefreshBudgetMs, config.rollupRefreshConcurrency),
     messages: batch.messages.length,
   }));
@@ -71,8 +71,8 @@ export async function queue(batch: MessageBatch<unknown>, env: Bindings): Promis
 
 async function withDatabase(
   env: Bindings,
-  msg: string,
-  work: (db: OpenDatabase, config: Config) => Promise<{ report: RefreshReport } & Record<string, unknown>>,
+  [msg, failed]: [done: string, failed: string],
+  work: (db: OpenDatabase, config: Config) => Promise<{ report?: RefreshReport } & Record<string, unknown>>,
 ): Promise<void> {
   const parsed = parseConfig(env, CACHE_ROUTES);
   if (!parsed.ok) {
@@ -84,13 +84,12 @@ async function withDatabase(
   try {
     const { report, ...extra } = await work(db, parsed.config);
     const ms = Date.now() - started;
-    const done = sum(report.recomputed);
     // Buckets per second: with `left`, how long a first build or a catch-up still has to go.
-    const rate = Math.round((done / Math.max(ms, 1)) * 10_000) / 10;
-    logEvent("info", msg, { ms, ...report, ...extra, buckets_per_second: rate });
+    const rate = report && { buckets_per_second: Math.round((sum(report.recomputed) / Math.max(ms, 1)) * 10_000) / 10 };
+    logEvent("info", msg, { ms, ...report, ...extra, ...rate });
   } catch (err) {
     // Name and SQLSTATE only: a database message may quote data.
-    logEvent("error", "rollup refresh failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
+    logEvent("error", failed, { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
     throw err;
   } finally {
     await db.release();

@@ -4,7 +4,7 @@
 // applicable time zone (the customer's, else its billing entity's, else UTC, as Lago's
 // Customer#applicable_timezone); with no row yet, Lago's or the service's, for local yesterday, and
 // no call made or in flight for it.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
 
 export type DueSubscription = {
@@ -28,7 +28,7 @@ export const QUEUED_TIMEOUT = "30 minutes";
 export type DueScope = { organizationIds?: string[]; subscriptionIds?: string[] };
 
 /** The organization's live keys, fingerprinted by ids and update times (never their values). */
-export const keysFingerprint = (organizationId: ReturnType<typeof sql>) => sql`(SELECT md5(coalesce(string_agg(k.id::text || '@' || k.updated_at::text, ',' ORDER BY k.id), ''))
+export const keysFingerprint = (organizationId: SQL) => sql`(SELECT md5(coalesce(string_agg(k.id::text || '@' || k.updated_at::text, ',' ORDER BY k.id), ''))
   FROM api_keys k WHERE k.organization_id = ${organizationId} AND (k.expires_at IS NULL OR k.expires_at > (now() AT TIME ZONE 'UTC')))`;
 
 /**

@@ -46,13 +46,14 @@ export async function consumeSnapshotWork(
     // Malformed: retrying cannot help.
     if (ids.length === 0 || Number.isNaN(at.getTime())) return message.ack();
     const due = await dueSubscriptions(db, at, ids.length, { subscriptionIds: ids });
-    let retryAfter: number | undefined;
+    // The longest Retry-After Lago gave for this message's calls (0: none).
+    let retryAfter = 0;
     let failed = false;
     await settleAll(due.map((d) => () => slot(async () => {
       const result = await takeSnapshot(db, d, opts.lagoApiUrl, opts.callTimeoutMs ?? 30_000, report);
       if (result?.kind === "unreachable") {
         failed = true;
-        retryAfter = Math.max(retryAfter ?? 0, result.retryAfterSeconds ?? 0) || retryAfter;
+        retryAfter = Math.max(retryAfter, result.retryAfterSeconds ?? 0);
       }
     })));
     if (failed) message.retry({ delaySeconds: backoffSeconds(message.attempts, retryAfter) });

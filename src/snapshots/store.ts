@@ -23,7 +23,8 @@ export async function claimCall(db: Database, due: Day): Promise<boolean> {
 
 /** Gives the claim back (the call failed in a way worth trying again) and notes the error's class. */
 export async function releaseCall(db: Database, due: Day, error: ErrorClass): Promise<void> {
-  const refused = error === "unauthorized" ? keysFingerprint(sql`${due.organization_id}::uuid`) : sql`s.refused_keys`;
+  // A refused key: the organization's live keys as Lago refused them; otherwise what was refused stays.
+  const unauthorized = error === "unauthorized";
   await db.execute(sql`
     WITH released AS (
       DELETE FROM edge_analytics.usage_snapshot_calls c
@@ -31,10 +32,10 @@ export async function releaseCall(db: Database, due: Day, error: ErrorClass): Pr
     )
     INSERT INTO edge_analytics.usage_snapshot_status AS s (organization_id, started_at, last_error, error_since, refused_keys)
     VALUES (${due.organization_id}, now() AT TIME ZONE 'UTC', ${error}, now() AT TIME ZONE 'UTC',
-      ${error === "unauthorized" ? keysFingerprint(sql`${due.organization_id}::uuid`) : sql`NULL`})
+      ${unauthorized ? keysFingerprint(sql`${due.organization_id}::uuid`) : sql`NULL`})
     ON CONFLICT (organization_id) DO UPDATE SET last_error = excluded.last_error,
       error_since = CASE WHEN s.last_error IS NOT DISTINCT FROM excluded.last_error THEN s.error_since ELSE excluded.error_since END,
-      refused_keys = ${refused}`);
+      refused_keys = ${unauthorized ? sql`excluded.refused_keys` : sql`s.refused_keys`}`);
 }
 
 /**

@@ -5,13 +5,15 @@
 // each entry with its definition (src/rollups/definitions/).
 
 /**
- * The tables whose changes are collected, in the order a run reads them: Lago's, and the usage
- * snapshots the service takes where Lago writes no daily usage (edge_analytics.usage_snapshots).
+ * The tables whose changes are collected, by name, in the order a run reads them: Lago's, and the
+ * usage snapshots the service takes where Lago writes no daily usage, in its own schema.
  */
-export const SOURCES = [
-  "fees", "invoices", "charges", "billable_metrics", "daily_usages", "credit_notes", "plans", "subscriptions", "usage_snapshots",
-] as const;
-export type Source = (typeof SOURCES)[number];
+export const SOURCE_TABLES = {
+  fees: "fees", invoices: "invoices", charges: "charges", billable_metrics: "billable_metrics", daily_usages: "daily_usages",
+  credit_notes: "credit_notes", plans: "plans", subscriptions: "subscriptions", usage_snapshots: "edge_analytics.usage_snapshots",
+} as const;
+export type Source = keyof typeof SOURCE_TABLES;
+export const SOURCES = Object.keys(SOURCE_TABLES) as Source[];
 
 /**
  * Buckets per recompute statement. A month of fees or invoices is a large bucket (about 2 s at 10M

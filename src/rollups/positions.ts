@@ -2,7 +2,7 @@
 // of a run (with the oldest transaction in flight), and every quiet source closed in one statement.
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { type Source, SOURCES } from "./kinds.ts";
+import { type Source, SOURCE_TABLES, SOURCES } from "./kinds.ts";
 
 /**
  * A watermark is the database time of the last collect that read its table. Rows are re-read for
@@ -23,8 +23,7 @@ export const DEFAULT_OVERLAP = "15 minutes";
 export const CLOCK_MARGIN = "1 second";
 
 // The table's name per source: constant fragments only, never the caller's text.
-export const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) =>
-  [s, sql.raw(s === "usage_snapshots" ? "edge_analytics.usage_snapshots" : s)])) as Record<Source, SQL>;
+export const TABLES: Record<Source, SQL> = Object.fromEntries(SOURCES.map((s) => [s, sql.raw(SOURCE_TABLES[s])])) as Record<Source, SQL>;
 
 /**
  * Where a source's next pass starts reading, for its refresh_watermarks row `w`: a whole overlap

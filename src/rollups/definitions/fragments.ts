@@ -1,5 +1,6 @@
 // SQL the rollup definitions share: how a change reaches Lago's rows, and a first build's buckets.
 import { sql, type SQL } from "drizzle-orm";
+import { SOURCE_TABLES } from "../kinds.ts";
 
 // fees.created_at and daily_usages.usage_date are never changed by Lago, so the bucket of the row as
 // it is now is the bucket it was counted in; likewise an invoice's issuing and due dates once it is
@@ -22,10 +23,10 @@ export const everyPeriod = (kind: "invoiced_usage" | "revenue" | "usage_day", un
   CROSS JOIN LATERAL generate_series(date_trunc(${sql.raw(`'${unit}'`)}, r.lo::timestamp), r.hi::timestamp, ${sql.raw(`interval '1 ${unit}'`)}) AS p`;
 
 // Per organization, through the (organization_id, date) index: two index probes each.
-export const indexedEnds = (table: "fees" | "daily_usages" | "edge_analytics.usage_snapshots", column: "created_at" | "usage_date", where: SQL) => sql`
+export const indexedEnds = (source: "fees" | "daily_usages" | "usage_snapshots", column: "created_at" | "usage_date", where: SQL) => sql`
   SELECT o.id AS organization_id,
-    (SELECT min(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS lo,
-    (SELECT max(t.${sql.raw(column)}) FROM ${sql.raw(table)} t WHERE t.organization_id = o.id ${where}) AS hi
+    (SELECT min(t.${sql.raw(column)}) FROM ${sql.raw(SOURCE_TABLES[source])} t WHERE t.organization_id = o.id ${where}) AS lo,
+    (SELECT max(t.${sql.raw(column)}) FROM ${sql.raw(SOURCE_TABLES[source])} t WHERE t.organization_id = o.id ${where}) AS hi
   FROM organizations o`;
 
 export const feeEnds = indexedEnds("fees", "created_at", sql`AND t.deleted_at IS NULL`);

@@ -14,7 +14,7 @@ export const usageRollup: RollupDefinition<"usage"> = {
   },
   firstBuild: {
     daily_usages: everyPeriod("usage_day", "day", indexedEnds("daily_usages", "usage_date", sql``)),
-    usage_snapshots: everyPeriod("usage_day", "day", indexedEnds("edge_analytics.usage_snapshots", "usage_date", sql``)),
+    usage_snapshots: everyPeriod("usage_day", "day", indexedEnds("usage_snapshots", "usage_date", sql``)),
   },
   recompute: { usage_day: usageDays, usage_week: () => usagePeriods("usage_week"), usage_month: () => usagePeriods("usage_month") },
 };

@@ -10,12 +10,13 @@ import type { Bindings } from "./env.ts";
 import { sum } from "./rollups/bookkeeping.ts";
 import { consumeRollupWork, enqueueRollupWork } from "./rollups/queue.ts";
 import { refreshRollups, type RefreshReport } from "./rollups/refresh.ts";
+import { fillPeriodEnds } from "./snapshots/period-ends.ts";
 import { consumeSnapshotWork, enqueueDueSnapshots } from "./snapshots/queue.ts";
 import { takeSnapshots } from "./snapshots/run.ts";
 
 /**
- * A cron run first takes the usage snapshots that are due (with LAGO_API_URL; docs/usage-snapshots.md),
- * within half its budget, then collects what changed and recomputes it inline, within the rest, so
+ * A cron run first takes the usage snapshots that are due and the period ends (with LAGO_API_URL;
+ * docs/usage-snapshots.md), within half its budget, then collects what changed and recomputes it inline, within the rest, so
  * the day's snapshots reach the usage rollup in the same run. With a ROLLUP_QUEUE binding, work
  * larger than a day's trickle (a first build, a bulk touch) is sent to the queue instead
  * (src/rollups/queue.ts).
@@ -23,25 +24,33 @@ import { takeSnapshots } from "./snapshots/run.ts";
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   await withDatabase(env, ["rollups refreshed", "rollup refresh failed"], async (db, config) => {
     const started = Date.now();
-    // With the snapshot queue the due subscriptions are sent to it; without, called inline. A
-    // failure here (the database, say) must not cost the rollups their run: logged, and on.
-    const now = new Date(controller.scheduledTime);
-    const snapshotQueue = env.SNAPSHOT_QUEUE;
-    const lagoApiUrl = config.lagoApiUrl;
-    const snapshots = lagoApiUrl
-      ? await (snapshotQueue
-        ? enqueueDueSnapshots(db, snapshotQueue, now).then((queued) => ({ queued }))
-        : takeSnapshots(db, { lagoApiUrl, now, budgetMs: config.rollupRefreshBudgetMs / 2, concurrency: SNAPSHOT_CONCURRENCY })
-      ).catch((err: unknown) => {
-        logEvent("error", "usage snapshots failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
-        return undefined;
-      })
+    const snapshots = config.lagoApiUrl
+      ? await usageSnapshots(db, env, config.lagoApiUrl, new Date(controller.scheduledTime), config.rollupRefreshBudgetMs / 2)
       : undefined;
     const budgetMs = Math.max(1_000, config.rollupRefreshBudgetMs - (Date.now() - started));
     const run = { budgetMs, concurrency: config.rollupRefreshConcurrency };
     const queue = env.ROLLUP_QUEUE;
     return { report: await refreshRollups(db, run, queue && (() => enqueueRollupWork(db, queue))), ...(snapshots ? { snapshots } : {}) };
   });
+}
+
+/**
+ * The period ends Lago's invoices closed, then the due subscriptions: sent to the snapshot queue
+ * when it is bound, else called inline within `budgetMs`. Period ends come first, so that a
+ * period's last day is the invoice's and not a call made after the period turned. A failure here
+ * (the database, say) must not cost the rollups their run: logged, and on.
+ */
+async function usageSnapshots(db: OpenDatabase, env: Bindings, lagoApiUrl: string, now: Date, budgetMs: number) {
+  try {
+    const periodEnds = await fillPeriodEnds(db, now);
+    const queue = env.SNAPSHOT_QUEUE;
+    return queue
+      ? { periodEnds, queued: await enqueueDueSnapshots(db, queue, now) }
+      : { periodEnds, ...(await takeSnapshots(db, { lagoApiUrl, now, budgetMs, concurrency: SNAPSHOT_CONCURRENCY })) };
+  } catch (err) {
+    logEvent("error", "usage snapshots failed", { error: errorNames(err).error, sqlstate: sqlStateOf(err) });
+    return undefined;
+  }
 }
 
 /** Calls to Lago's API one cron run keeps in flight at once (inline, without the snapshot queue). */

@@ -45,12 +45,12 @@ export function generateOptions(size: Size, now: Date): GenerateOptions {
   };
 }
 
-/** Changes with the generator, its options, the Lago tables migration and the loader itself. */
+/** Changes with the generator, its options, the Lago tables' migrations and the loader itself. */
 export function datasetHash(size: Size): string {
   const hash = createHash("sha256");
   const seedDir = join(root, "scripts", "seed");
   for (const file of readdirSync(seedDir).sort()) hash.update(readFileSync(join(seedDir, file)));
-  hash.update(readFileSync(join(root, "drizzle", "0000_lago_tables.sql")));
+  for (const file of ["0000_lago_tables.sql", "0002_lago_invoice_subscriptions.sql"]) hash.update(readFileSync(join(root, "drizzle", file)));
   for (const file of ["load.ts", "copy.ts"]) hash.update(readFileSync(join(import.meta.dirname, file)));
   hash.update(JSON.stringify(generateOptions(size, new Date(0))));
   return hash.digest("hex").slice(0, 10);

@@ -11,8 +11,12 @@ import { OFFLINE_ENV } from "../node-version.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 export const ENVIRONMENTS = ["us", "eu"] as const;
-/** The gzipped size a deployment may reach: issue 5's 150 KB, plus 20 KB since the Hyperdrive path brought node-postgres (31 KB gzipped). */
-export const GZIP_BUDGET_BYTES = 170 * 1024;
+/**
+ * The gzipped size a deployment may reach: issue 5's 150 KB, plus 20 KB since the Hyperdrive path
+ * brought node-postgres (31 KB gzipped), plus 10 KB for the usage snapshots (161.0 KB before them,
+ * 170.9 KB with their period ends). Cloudflare's own limit is far above (3 MB on the free plan).
+ */
+export const GZIP_BUDGET_BYTES = 180 * 1024;
 
 export type BundleResult = { env: string; ok: boolean; output: string; rawBytes: number; gzipBytes: number };
 

@@ -27,6 +27,12 @@ export const QUEUED_TIMEOUT = "30 minutes";
 /** Which due subscriptions to list: `organizationIds` (the tests), or `subscriptionIds` (a queue message's, queued or not). */
 export type DueScope = { organizationIds?: string[]; subscriptionIds?: string[] };
 
+/**
+ * The customer's applicable time zone, `c` the customer and `be` its billing entity (Lago's
+ * Customer#applicable_timezone: an empty string counts as absent).
+ */
+export const APPLICABLE_TIMEZONE = sql`coalesce(nullif(c.timezone, ''), nullif(be.timezone, ''), 'UTC')`;
+
 /** The organization's live keys, fingerprinted by ids and update times (never their values). */
 export const keysFingerprint = (organizationId: SQL) => sql`(SELECT md5(coalesce(string_agg(k.id::text || '@' || k.updated_at::text, ',' ORDER BY k.id), ''))
   FROM api_keys k WHERE k.organization_id = ${organizationId} AND (k.expires_at IS NULL OR k.expires_at > (now() AT TIME ZONE 'UTC')))`;
@@ -50,7 +56,7 @@ export async function dueSubscriptions(db: Database, now: Date, limit: number, s
     WITH zones AS (SELECT name FROM pg_timezone_names),
     subs AS (
       SELECT s.id, s.external_id, s.organization_id, s.customer_id, c.external_id AS customer_external_id,
-        coalesce(nullif(c.timezone, ''), nullif(be.timezone, ''), 'UTC') AS tz
+        ${APPLICABLE_TIMEZONE} AS tz
       FROM subscriptions s
       JOIN organizations o ON o.id = s.organization_id
       JOIN customers c ON c.id = s.customer_id AND c.organization_id = s.organization_id AND c.deleted_at IS NULL

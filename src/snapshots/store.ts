@@ -9,6 +9,8 @@ import { CLAIM_TIMEOUT, type DueSubscription, keysFingerprint } from "./due.ts";
 import type { ErrorClass } from "./lago-api.ts";
 
 type Day = Pick<DueSubscription, "subscription_id" | "usage_date" | "organization_id">;
+/** What a stored row says of its subscription and day. */
+export type StoredDay = Day & Pick<DueSubscription, "customer_id" | "external_subscription_id">;
 
 /** Claims the call for the subscription's day (queued or not); false when another worker holds it or made it. */
 export async function claimCall(db: Database, due: Day): Promise<boolean> {
@@ -59,7 +61,12 @@ export async function finishCall(db: Database, due: DueSubscription, usage: Cust
   return outcome;
 }
 
-async function storeSnapshot(db: Database, due: DueSubscription, usage: CustomerUsage): Promise<void> {
+/**
+ * Stores a day's usage (unless the day has a row already) with its usage_diff against the same
+ * billing period's last snapshot before this day, Lago's or the service's, the period's boundaries
+ * compared to the whole second.
+ */
+export async function storeSnapshot(db: Database, due: StoredDay, usage: CustomerUsage): Promise<void> {
   const from = sql`date_trunc('second', ${usage.from_datetime}::timestamptz AT TIME ZONE 'UTC')`;
   const to = sql`date_trunc('second', ${usage.to_datetime}::timestamptz AT TIME ZONE 'UTC')`;
   const previous = await db.execute<{ usage: CustomerUsage }>(sql`

@@ -15,3 +15,6 @@ export const subscriptionInvoiceIssuingDateAnchors = pgEnum("subscription_invoic
 export const subscriptionOnTerminationCreditNote = pgEnum("subscription_on_termination_credit_note", ["credit", "skip", "refund", "offset"]);
 export const subscriptionOnTerminationInvoice = pgEnum("subscription_on_termination_invoice", ["generate", "skip"]);
 export const taxStatus = pgEnum("tax_status", ["pending", "succeeded", "failed"]);
+export const subscriptionInvoicingReason = pgEnum("subscription_invoicing_reason", [
+  "subscription_starting", "subscription_periodic", "subscription_terminating", "in_advance_charge", "in_advance_charge_periodic", "progressive_billing",
+]);

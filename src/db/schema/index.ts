@@ -9,5 +9,6 @@ export * from "./billable-metrics.ts";
 export * from "./charges.ts";
 export * from "./invoices.ts";
 export * from "./fees.ts";
+export * from "./invoice-subscriptions.ts";
 export * from "./daily-usages.ts";
 export * from "./credit-notes.ts";

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { parseConfig } from "../../../src/config.ts";
 import { createDatabase } from "../../../src/db/client.ts";
 import { CACHE_ROUTES } from "../../../src/endpoints.ts";
+import { fillPeriodEnds } from "../../../src/snapshots/period-ends.ts";
 import { consumeSnapshotWork } from "../../../src/snapshots/queue.ts";
 import { type SnapshotReport, takeSnapshots } from "../../../src/snapshots/run.ts";
 import type { CustomerUsageObject } from "../../../scripts/lago-api/stand-in.ts";
@@ -33,24 +34,31 @@ export async function snapshotScenario(opts: { customerZone?: string; entityZone
   const control = (method: string, path: string, body?: unknown) =>
     fetch(`${bindings.LAGO_API_URL}/__control/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return {
-    org, subscription, metric, externalCustomer,
+    org, subscription, metric, externalCustomer, billingEntityId, customerId,
     /** What Lago's API answers for the subscription from now on. */
     lagoAnswers: async (usage: CustomerUsageObject) =>
       void (await control("PUT", "usage", { customer: externalCustomer, subscription: subscription.externalId, key: org.apiKey, usage })),
     fault: async (kind: string, more: Record<string, unknown> = {}) => void (await control("PUT", "fault", { subscription: subscription.externalId, kind, ...more })),
     calls: async () => ((await (await control("GET", `calls?subscription=${encodeURIComponent(subscription.externalId)}`)).json()) as { calls: { status: number; apply_taxes: string; authorized: boolean }[] }).calls,
     run: (at: string, opts: { timeoutMs?: number } = {}) => runSnapshots(org.id, at, opts),
+    /** The cron's period-end pass, narrowed to the organization, at the real time (as the cron runs it). */
+    fillPeriodEnds: () => withDatabase((db) => fillPeriodEnds(db, new Date(), [org.id])),
     stored: async () => (await testDb.execute<{ usage_date: string; usage_diff: CustomerUsageObject; from_datetime: string }>(sql`
       SELECT to_char(usage_date, 'YYYY-MM-DD') AS usage_date, usage_diff, to_char(from_datetime, 'YYYY-MM-DD HH24:MI:SS') AS from_datetime
       FROM edge_analytics.usage_snapshots WHERE subscription_id = ${subscription.id} ORDER BY usage_date`)).rows,
   };
 }
 
-export async function runSnapshots(organizationId: string, at: string, opts: { timeoutMs?: number } = {}): Promise<SnapshotReport> {
+export const runSnapshots = (organizationId: string, at: string, opts: { timeoutMs?: number } = {}): Promise<SnapshotReport> =>
+  withDatabase((db) => takeSnapshots(db, {
+    lagoApiUrl: bindings.LAGO_API_URL, now: new Date(at), budgetMs: 20_000, concurrency: 4, callTimeoutMs: opts.timeoutMs ?? 5_000, organizationIds: [organizationId],
+  }));
+
+async function withDatabase<T>(work: (db: ReturnType<typeof createDatabase>) => Promise<T>): Promise<T> {
   if (!config.ok) throw new Error("unreachable");
   const db = createDatabase(config.config);
   try {
-    return await takeSnapshots(db, { lagoApiUrl: bindings.LAGO_API_URL, now: new Date(at), budgetMs: 20_000, concurrency: 4, callTimeoutMs: opts.timeoutMs ?? 5_000, organizationIds: [organizationId] });
+    return await work(db);
   } finally {
     await db.release();
   }

@@ -57,7 +57,7 @@ describe.each(PATHS)("usage snapshots end to end (%s)", (path) => {
     // The cron at 01:00 UTC on March 11th: the subscription's local yesterday is the 10th.
     const cron = await fetch(`${service.url}/cdn-cgi/local/scheduled?time=${Date.parse("2025-03-11T01:00:00Z")}`);
     expect(cron.status).toBe(200);
-    await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"snapshots":\{"queued":1\}/);
+    await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"snapshots":\{"periodEnds":0,"queued":1\}/);
     // The consumer stores it; the next cron run brings it into the usage rollup the answer comes from.
     await expect.poll(() => output, { timeout: 30_000 }).toMatch(/"usage snapshots taken".*"snapshots":\{"calls":1,"stored":1/);
     expect((await fetch(`${service.url}/cdn-cgi/local/scheduled?time=${Date.parse("2025-03-11T01:01:00Z")}`)).status).toBe(200);
@@ -65,7 +65,7 @@ describe.each(PATHS)("usage snapshots end to end (%s)", (path) => {
     const calls = (await (await fetch(`${standIn.url}/__control/calls?subscription=${subscription}`)).json()) as { calls: { authorized: boolean }[] };
     expect(calls.calls).toEqual([{ status: 200, apply_taxes: "false", authorized: true }]);
     // The second cron run queued nothing (the day is done); the key sent to Lago is in no log line.
-    await expect.poll(() => output, { timeout: 10_000 }).toMatch(/"snapshots":\{"queued":0\}/);
+    await expect.poll(() => output, { timeout: 10_000 }).toMatch(/"snapshots":\{"periodEnds":0,"queued":0\}/);
     expect(output).not.toContain(KEY);
   });
 });

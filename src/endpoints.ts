@@ -3,6 +3,7 @@ import { grossRevenueEndpoint } from "./routes/gross-revenue.ts";
 import { invoiceCollectionEndpoint } from "./routes/invoice-collection.ts";
 import { invoicedUsageEndpoint } from "./routes/invoiced-usage.ts";
 import { mrrEndpoint } from "./routes/mrr.ts";
+import { organizationEndpoint } from "./routes/organization.ts";
 import { overdueBalanceEndpoint } from "./routes/overdue-balance.ts";
 import { usageEndpoint } from "./routes/usage.ts";
 
@@ -16,6 +17,7 @@ export const ENDPOINTS: readonly Endpoint<any>[] = [
   invoiceCollectionEndpoint,
   mrrEndpoint,
   overdueBalanceEndpoint,
+  organizationEndpoint,
 ];
 
 /** Each endpoint's cache route and default lifetime: what the configuration needs of the list. */

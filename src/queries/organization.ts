@@ -1,0 +1,57 @@
+// What the dashboard needs to know of an organization before it asks for figures: its name, default
+// currency and time zone, the currencies its invoices are in, its billing entities, and where its
+// usage comes from (docs/usage-snapshots.md). The service's own question: Lago has no such endpoint.
+import { sql } from "drizzle-orm";
+import type { Database } from "../env.ts";
+import { countedInvoice } from "./fragments.ts";
+import { isRollupMissing } from "./rollup-status.ts";
+
+export type OrganizationRow = {
+  name: string;
+  default_currency: string;
+  timezone: string;
+  /** Lago writes this organization's daily usage itself (its revenue_analytics integration). */
+  lago_writes_usage: boolean;
+  currencies: string[];
+  billing_entities: { code: string; name: string }[];
+};
+
+/** The usage snapshots' status row (edge_analytics.usage_snapshot_status), with its subscriptions. */
+export type SnapshotStatusRow = {
+  started_at: string;
+  last_day_done: string | null;
+  last_error: string | null;
+  error_since: string | null;
+  /** Subscriptions with usage stored for last_day_done (those that measured nothing have no row). */
+  stored_for_last_day: number;
+};
+
+/** The organization, or undefined when it is gone (its key was valid a moment ago). */
+export async function readOrganization(db: Database, organizationId: string): Promise<OrganizationRow | undefined> {
+  const result = await db.execute<OrganizationRow>(sql`
+    SELECT o.name, o.default_currency, o.timezone,
+      'revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')) AS lago_writes_usage,
+      ARRAY(SELECT DISTINCT i.currency FROM invoices i
+        WHERE i.organization_id = o.id AND ${countedInvoice(sql`i`)} AND i.currency IS NOT NULL
+        ORDER BY i.currency) AS currencies,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name) ORDER BY b.code COLLATE "C", b.id)
+        FROM billing_entities b WHERE b.organization_id = o.id AND b.deleted_at IS NULL AND b.archived_at IS NULL), '[]'::jsonb) AS billing_entities
+    FROM organizations o WHERE o.id = ${organizationId}`);
+  return result.rows[0];
+}
+
+/** The organization's snapshot status; undefined when none was taken yet or the service's schema is absent. */
+export async function readSnapshotStatus(db: Database, organizationId: string): Promise<SnapshotStatusRow | undefined> {
+  try {
+    const result = await db.execute<SnapshotStatusRow>(sql`
+      SELECT to_char(s.started_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, to_char(s.last_day_done, 'YYYY-MM-DD') AS last_day_done,
+        s.last_error, to_char(s.error_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS error_since,
+        (SELECT count(*)::int FROM edge_analytics.usage_snapshots u
+          WHERE u.organization_id = s.organization_id AND u.usage_date = s.last_day_done) AS stored_for_last_day
+      FROM edge_analytics.usage_snapshot_status s WHERE s.organization_id = ${organizationId}`);
+    return result.rows[0];
+  } catch (err) {
+    if (isRollupMissing(err)) return undefined;
+    throw err;
+  }
+}

@@ -1,7 +1,8 @@
 import { addDecimals } from "../src/decimal.ts";
 
-// One table (and one chart) from the API's rows: periods down, series (metric codes) across, with
-// totals per period and per series. Values are decimal strings, summed exactly.
+// One table (and one chart) from the API's rows: periods down, series (metric codes, payment
+// statuses) across, with totals per period and per series. Values are decimal strings, summed
+// exactly. `periods` are the window's periods: every one is listed, with or without data.
 
 export type Cell = { period: string; series: string; value: string };
 export type Pivot = { periods: string[]; series: string[]; value(period: string, series: string): string | undefined;
@@ -9,9 +10,11 @@ export type Pivot = { periods: string[]; series: string[]; value(period: string,
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function pivot(cells: readonly Cell[]): Pivot {
-  const periods = [...new Set(cells.map((c) => c.period))].sort(byteOrder);
+export function pivot(cells: readonly Cell[], periods: readonly string[] = [], emptySeries?: string): Pivot {
+  const allPeriods = [...new Set([...periods, ...cells.map((c) => c.period)])].sort(byteOrder);
   const series = [...new Set(cells.map((c) => c.series))].sort(byteOrder);
+  // A window without any data still has its one column, so the table says "nothing" per period.
+  if (series.length === 0 && emptySeries !== undefined) series.push(emptySeries);
   const grid = new Map<string, string[]>();
   for (const c of cells) {
     const key = `${c.period}\u0000${c.series}`;
@@ -23,11 +26,11 @@ export function pivot(cells: readonly Cell[]): Pivot {
   };
   const sum = (values: (string | undefined)[]) => addDecimals(values.filter((v): v is string => v !== undefined));
   return {
-    periods,
+    periods: allPeriods,
     series,
     value,
     periodTotal: (period) => sum(series.map((s) => value(period, s))),
-    seriesTotal: (s) => sum(periods.map((p) => value(p, s))),
+    seriesTotal: (s) => sum(allPeriods.map((p) => value(p, s))),
     total: addDecimals(cells.map((c) => c.value)),
   };
 }

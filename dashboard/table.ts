@@ -1,7 +1,14 @@
 import type { Pivot } from "./pivot.ts";
 
-// The numbers under the chart: one row per period, one column per metric code, totals on both sides.
-export function renderTable(container: HTMLElement, table: Pivot, label: (period: string) => string, format: (value: string) => string, corner: string) {
+/** A column beside the series (collections' invoice counts): its heading and its text per period and overall. */
+export type ExtraColumn = { heading: string; value(period: string): string; total: string };
+
+// The numbers under the chart: one row per period, one column per series, totals on both sides (a
+// single series has no "Total" column: it would repeat it). The chart's data, reachable as text.
+export function renderTable(
+  container: HTMLElement, table: Pivot, label: (period: string) => string, format: (value: string) => string,
+  corner: string, caption: string, extra?: ExtraColumn,
+) {
   const cell = (tag: "th" | "td", text: string, scope?: string) => {
     const el = document.createElement(tag);
     el.textContent = text;
@@ -13,19 +20,26 @@ export function renderTable(container: HTMLElement, table: Pivot, label: (period
     tr.append(...cells);
     return tr;
   };
+  const totals = table.series.length > 1;
   const tableEl = document.createElement("table");
+  const captionEl = document.createElement("caption");
+  captionEl.textContent = caption;
+  captionEl.className = "visually-hidden";
   const head = document.createElement("thead");
-  head.append(row(cell("th", corner, "col"), ...table.series.map((s) => cell("th", s, "col")), cell("th", "Total", "col")));
+  head.append(row(cell("th", corner, "col"), ...table.series.map((s) => cell("th", s, "col")),
+    ...(totals ? [cell("th", "Total", "col")] : []), ...(extra ? [cell("th", extra.heading, "col")] : [])));
   const body = document.createElement("tbody");
   for (const p of table.periods) {
     const values = table.series.map((s) => {
       const v = table.value(p, s);
       return cell("td", v === undefined ? "–" : format(v));
     });
-    body.append(row(cell("th", label(p), "row"), ...values, cell("td", format(table.periodTotal(p)))));
+    body.append(row(cell("th", label(p), "row"), ...values, ...(totals ? [cell("td", format(table.periodTotal(p)))] : []),
+      ...(extra ? [cell("td", extra.value(p))] : [])));
   }
   const foot = document.createElement("tfoot");
-  foot.append(row(cell("th", "Total", "row"), ...table.series.map((s) => cell("td", format(table.seriesTotal(s)))), cell("td", format(table.total))));
-  tableEl.append(head, body, foot);
+  foot.append(row(cell("th", "Total", "row"), ...table.series.map((s) => cell("td", format(table.seriesTotal(s)))),
+    ...(totals ? [cell("td", format(table.total))] : []), ...(extra ? [cell("td", extra.total)] : [])));
+  tableEl.append(captionEl, head, body, foot);
   container.replaceChildren(tableEl);
 }

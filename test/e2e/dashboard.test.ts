@@ -35,31 +35,64 @@ const digits = (currency: string) => new Intl.NumberFormat("en-US", { style: "cu
 const money = (cents: number, currency: string) =>
   new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: digits(currency), maximumFractionDigits: digits(currency) })
     .format(cents / 10 ** digits(currency));
+const utcDate = (p: string) => new Date(`${p.slice(0, 10)}T00:00:00Z`);
 const monthLabel = (month: string) =>
-  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${month.slice(0, 7)}-01T00:00:00Z`));
+  new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", timeZone: "UTC" }).format(utcDate(`${month.slice(0, 7)}-01`));
+const dayLabel = (day: string) => new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(utcDate(day));
+const LABELS: Record<string, (p: string) => string> = { monthly: monthLabel, weekly: (p) => `Week of ${dayLabel(p)}`, daily: dayLabel };
 
-type Row = { period: string; series: string; cents: number; currency: string };
+// The window's periods, worked out here independently of the page: month starts from `months - 1`
+// months ago to this month; for usage, every day / ISO week (Monday) / month from `from` to `to`.
+const ymd = (d: Date) => d.toISOString().slice(0, 10);
+function windowMonths(months: number): string[] {
+  const now = new Date();
+  return Array.from({ length: months }, (_, i) => ymd(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1) + i, 1))));
+}
+function usagePeriods(from: string, to: string, granularity: string): string[] {
+  const starts = new Set<string>();
+  for (let d = utcDate(from); d <= utcDate(to); d = new Date(d.getTime() + 86_400_000)) {
+    if (granularity === "daily") starts.add(ymd(d));
+    else if (granularity === "weekly") starts.add(ymd(new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000)));
+    else starts.add(`${ymd(d).slice(0, 7)}-01`);
+  }
+  return [...starts];
+}
 
-/** The table the page must show: periods ascending, codes in byte order, totals on both sides. */
-function expectedTable(rows: Row[], currency: string, label: (p: string) => string, corner: string): string[][] {
+type Row = { period: string; series: string; cents: number; currency: string; invoices?: number };
+
+/**
+ * The table the page must show: every period of the window ascending, series in byte order (or
+ * `emptySeries` alone when there is none), a Total column only for two series or more, totals below.
+ */
+function expectedTable(rows: Row[], currency: string, periods: string[], label: (p: string) => string, corner: string,
+  opts: { emptySeries?: string; invoices?: boolean } = {}): string[][] {
   const mine = rows.filter((r) => r.currency === currency);
-  const periods = [...new Set(mine.map((r) => r.period))].sort();
   const codes = [...new Set(mine.map((r) => r.series))].sort();
+  if (codes.length === 0 && opts.emptySeries) codes.push(opts.emptySeries);
+  const total = codes.length > 1;
   const cents = (p: string | undefined, c: string | undefined) =>
     mine.filter((r) => (p === undefined || r.period === p) && (c === undefined || r.series === c)).reduce((s, r) => s + r.cents, 0);
+  const count = (p: string | undefined) => String(mine.filter((r) => p === undefined || r.period === p).reduce((s, r) => s + (r.invoices ?? 0), 0));
   const has = (p: string, c: string) => mine.some((r) => r.period === p && r.series === c);
   return [
-    [corner, ...codes, "Total"],
-    ...periods.map((p) => [label(p), ...codes.map((c) => (has(p, c) ? money(cents(p, c), currency) : "–")), money(cents(p, undefined), currency)]),
-    ["Total", ...codes.map((c) => money(cents(undefined, c), currency)), money(cents(undefined, undefined), currency)],
+    [corner, ...codes, ...(total ? ["Total"] : []), ...(opts.invoices ? ["Invoices"] : [])],
+    ...periods.map((p) => [label(p), ...codes.map((c) => (has(p, c) ? money(cents(p, c), currency) : "–")),
+      ...(total ? [money(cents(p, undefined), currency)] : []), ...(opts.invoices ? [count(p)] : [])]),
+    ["Total", ...codes.map((c) => money(cents(undefined, c), currency)), ...(total ? [money(cents(undefined, undefined), currency)] : []),
+      ...(opts.invoices ? [count(undefined)] : [])],
   ];
 }
 
-/** The currency with the largest total in major units (the page's default). */
-function largest(rows: Row[]): string {
+/** The currency the page opens on: the organization's default when the rows have it, else the largest total in major units. */
+function opening(rows: Row[], defaultCurrency: string | null): string {
+  if (defaultCurrency && rows.some((r) => r.currency === defaultCurrency)) return defaultCurrency;
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.cents / 10 ** digits(r.currency));
   return [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+}
+
+async function organization() {
+  return (await api("/api/v1/analytics/organization", {})) as { organization: { default_currency: string | null; currencies: string[] }; billing_entities: { code: string; name: string }[] };
 }
 
 // What page-side functions touch (this file is compiled for Node, without the DOM's types). They are
@@ -92,7 +125,7 @@ async function signedIn(options: { viewport?: { width: number; height: number };
 
 const invoicedRows = async (params: Record<string, string>) =>
   ((await api("/api/v1/analytics/invoiced_usage", params)) as { invoiced_usages: { month: string; code: string; currency: string; amount_cents: number }[] })
-    .invoiced_usages.map((r) => ({ period: r.month, series: r.code, cents: r.amount_cents, currency: r.currency }));
+    .invoiced_usages.map((r) => ({ period: r.month.slice(0, 10), series: r.code, cents: r.amount_cents, currency: r.currency }));
 
 describe("the dashboard in chromium", () => {
   it("is served by the Worker with a strict CSP, and loads nothing from elsewhere", async () => {
@@ -115,14 +148,15 @@ describe("the dashboard in chromium", () => {
   it("signs in with a demo key: the invoiced-usage table and chart are the API's months, metrics and amounts", async () => {
     const { context, page } = await signedIn({ viewport: { width: 1440, height: 900 } });
     const rows = await invoicedRows({ months: "12" });
-    const currency = largest(rows);
+    const currency = opening(rows, (await organization()).organization.default_currency);
     expect(await page.inputValue("#iu-currency")).toBe(currency);
-    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(rows, currency, monthLabel, "Month"));
+    const periods = windowMonths(12);
+    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(rows, currency, periods, monthLabel, "Month", { emptySeries: "Total" }));
     const chart = (await page.evaluate(() => lagoDashboard.chart("invoiced"))) as {
       labels: string[]; datasets: { label: string; data: number[] }[];
     };
     const mine = rows.filter((r) => r.currency === currency);
-    const periods = [...new Set(mine.map((r) => r.period))].sort();
+    // Every month of the window on the axis, those without data as zero.
     expect(chart.labels).toEqual(periods.map(monthLabel));
     for (const dataset of chart.datasets) {
       expect(dataset.data).toEqual(periods.map((p) => mine.filter((r) => r.period === p && r.series === dataset.label).reduce((s, r) => s + r.cents, 0) / 10 ** digits(currency)));
@@ -143,16 +177,20 @@ describe("the dashboard in chromium", () => {
     expect(currencies.length).toBeGreaterThan(1);
     for (const currency of currencies) {
       await page.selectOption("#iu-currency", currency);
-      expect(await shownTable(page, "invoiced"), currency).toEqual(expectedTable(rows, currency, monthLabel, "Month"));
+      expect(await shownTable(page, "invoiced"), currency).toEqual(expectedTable(rows, currency, windowMonths(3), monthLabel, "Month", { emptySeries: "Total" }));
     }
-    await page.fill("#iu-billing_entity_code", "acme_eu");
+    // The billing entity is a choice of the organization's entities, by name.
+    const entities = (await organization()).billing_entities;
+    expect(await page.$$eval("#iu-billing_entity_code option", (os) => os.map((o) => [o.getAttribute("value"), o.textContent])))
+      .toEqual([["", "All"], ...entities.map((e) => [e.code, e.name === e.code ? e.code : `${e.name} (${e.code})`])]);
+    await page.selectOption("#iu-billing_entity_code", "acme_eu");
     await page.click("#invoiced button[type=submit]");
     await page.waitForFunction(NOT_BUSY);
     const entityRows = await invoicedRows({ months: "3", billing_entity_code: "acme_eu" });
     expect(entityRows.length).toBeGreaterThan(0);
     expect(entityRows.length).toBeLessThan(rows.length);
     const currency = await page.inputValue("#iu-currency");
-    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(entityRows, currency, monthLabel, "Month"));
+    expect(await shownTable(page, "invoiced")).toEqual(expectedTable(entityRows, currency, windowMonths(3), monthLabel, "Month", { emptySeries: "Total" }));
     await context.close();
   }, 60_000);
 
@@ -161,6 +199,7 @@ describe("the dashboard in chromium", () => {
     await page.click("#views button[data-view=usage]");
     await page.waitForSelector("#usage table");
     await page.fill("#u-customer_country", "fr");
+    const defaultCurrency = (await organization()).organization.default_currency;
     for (const granularity of ["daily", "weekly", "monthly"]) {
       await page.selectOption("#u-time_granularity", granularity);
       await page.click("#usage button[type=submit]");
@@ -175,8 +214,9 @@ describe("the dashboard in chromium", () => {
       const rows = body.usages.map((r) => ({ period: r.start_of_period_dt, series: r.billable_metric_code, cents: r.amount_cents, currency: r.amount_currency }));
       expect(rows.length).toBeGreaterThan(0);
       const currency = await page.inputValue("#u-currency");
-      expect(currency).toBe(largest(rows));
-      expect(await shownTable(page, "usage"), granularity).toEqual(expectedTable(rows, currency, (p) => p, "Period"));
+      expect(currency).toBe(opening(rows, defaultCurrency));
+      const periods = usagePeriods(params.from_date, params.to_date, granularity);
+      expect(await shownTable(page, "usage"), granularity).toEqual(expectedTable(rows, currency, periods, LABELS[granularity]!, "Period", { emptySeries: "Total" }));
     }
     await context.close();
   }, 90_000);
@@ -189,26 +229,54 @@ describe("the dashboard in chromium", () => {
       { view: "collections", path: "/api/v1/analytics/invoice_collection", key: "invoice_collections", series: (r: { payment_status?: string | null }) => r.payment_status ?? "" },
       { view: "overdue", path: "/api/v1/analytics/overdue_balance", key: "overdue_balances", series: () => "Overdue" },
     ];
+    const defaultCurrency = (await organization()).organization.default_currency;
     for (const { view, path, key, series } of pages) {
       await page.click(`#views button[data-view=${view}]`);
       await page.waitForSelector(`#${view} table`);
       await page.waitForFunction(NOT_BUSY);
-      const body = (await api(path, { months: "12" })) as Record<string, { month: string; currency: string | null; amount_cents: number | null; payment_status?: string | null }[]>;
-      // Lago's placeholder rows (no data that month) carry no currency: nothing to draw.
+      const body = (await api(path, { months: "12" })) as Record<string, { month: string; currency: string | null; amount_cents: number | null; payment_status?: string | null; invoices_count?: number }[]>;
+      // Lago's placeholder rows (no data that month) carry no currency: nothing to draw, the month still listed.
       const rows = (body[key] ?? []).filter((r) => r.currency !== null)
-        .map((r) => ({ period: r.month, series: series(r), cents: r.amount_cents as number, currency: r.currency as string }));
+        .map((r) => ({ period: r.month.slice(0, 10), series: series(r), cents: r.amount_cents as number, currency: r.currency as string, invoices: r.invoices_count }));
       expect(rows.length, view).toBeGreaterThan(0);
-      const currency = largest(rows);
+      const currency = opening(rows, defaultCurrency);
       expect(await page.inputValue(`#${view}-currency`), view).toBe(currency);
-      expect(await shownTable(page, view), view).toEqual(expectedTable(rows, currency, monthLabel, "Month"));
+      const collections = view === "collections";
+      expect(await shownTable(page, view), view).toEqual(expectedTable(rows, currency, windowMonths(12), monthLabel, "Month",
+        { emptySeries: collections ? "Total" : series({}), invoices: collections }));
     }
-    await page.fill("#overdue-billing_entity_code", "nowhere");
-    await page.click("#overdue button[type=submit]");
-    await page.waitForFunction(NOT_BUSY);
-    expect(await page.textContent("#overdue .status")).toBe("No billing entity has that code.");
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.click("#views button[data-view=collections]");
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-collections-1440.png"), fullPage: true });
+    await context.close();
+  }, 90_000);
+
+  it("opens the view a link names (page and filters, never the key); back and forward move between views", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await signIn(context);
+    await page.waitForSelector("#invoiced table");
+    // A link to the overdue page for an entity code the organization does not have: the API's 404, said in words.
+    await page.goto(`${service.url}/?view=overdue&months=6&billing_entity_code=nowhere`);
+    await page.waitForSelector("#overdue:not([hidden])");
+    await page.waitForFunction(() => (document.querySelector("#overdue .status")?.textContent ?? "") === "No billing entity has that code.");
+    expect(await page.inputValue("#overdue-months")).toBe("6");
+    // Choosing views writes them to the URL; back returns to the previous one.
+    await page.click("#views button[data-view=mrr]");
+    await page.waitForSelector("#mrr table");
+    await page.waitForFunction(NOT_BUSY);
+    expect(new URL(page.url()).searchParams.get("view")).toBe("mrr");
+    await page.selectOption("#mrr-months", "3");
+    await page.click("#mrr button[type=submit]");
+    await page.waitForFunction(() => new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search).get("months") === "3");
+    await page.goBack();
+    await page.waitForFunction(() => new URLSearchParams((globalThis as unknown as { location: { search: string } }).location.search).get("months") === "12");
+    await page.waitForFunction(NOT_BUSY);
+    expect(await page.inputValue("#mrr-months")).toBe("12");
+    expect((await shownTable(page, "mrr")).length).toBe(12 + 2);
+    await page.reload();
+    await page.waitForSelector("#mrr table");
+    expect(await page.inputValue("#mrr-months")).toBe("12");
+    expect(page.url()).not.toContain(KEY);
     await context.close();
   }, 90_000);
 

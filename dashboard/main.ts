@@ -1,12 +1,12 @@
 import { type Answer, apiKey, getJson, KEY_STORAGE, type Params, request } from "./api.ts";
 import { chartData, drawChart } from "./chart.ts";
-import { compareLastPeriods, renderComparison } from "./compare.ts";
+import { compareLastPeriods } from "./compare.ts";
 import { emptyUsageText, fetchContext, fillEntities, type OrganizationContext } from "./context.ts";
 import { addDecimals } from "../src/decimal.ts";
 import { formatMoney, formatUnits, majorAmount } from "./money.ts";
 import { type Granularity, periodsBetween, windowMonths } from "./periods.ts";
 import { type Cell, pivot } from "./pivot.ts";
-import { type ExtraColumn, renderTable } from "./table.ts";
+import { type ExtraColumn, renderComparison, renderTable } from "./table.ts";
 
 // The dashboard: the invoiced-usage page Lago sells with its premium licence, a usage page, and the
 // revenue pages (gross revenue, MRR, collections, overdue balance), on this service's API. Plain
@@ -214,7 +214,8 @@ function showError(view: View, answer: Exclude<Answer, { ok: true }>) {
   else status.textContent = `Something went wrong (${answer.status})${answer.body.request_id ? `, request id ${answer.body.request_id}` : ""}.`;
 }
 
-async function load(fresh = false) {
+/** `early`: the view's answer already asked for (at sign-in, beside the key check). */
+async function load(fresh = false, early?: Promise<Answer>) {
   const view = VIEWS[current];
   for (const slot of view.section.querySelectorAll<HTMLElement>(".field-error")) slot.textContent = "";
   const status = $<HTMLElement>(".status", view.section);
@@ -222,7 +223,7 @@ async function load(fresh = false) {
   status.textContent = "Loading…";
   view.section.setAttribute("aria-busy", "true");
   try {
-    const answer = await getJson(view.path, view.params(), fresh);
+    const answer = await (early ?? getJson(view.path, view.params(), fresh));
     if (!answer.ok) return showError(view, answer);
     lastBody[current] = answer.body;
     view.render(answer.body);
@@ -269,7 +270,7 @@ function applyQuery(search: string) {
   }
 }
 
-function show(name: ViewName, reload = false) {
+function show(name: ViewName, reload = false, early?: Promise<Answer>) {
   current = name;
   for (const [n, v] of Object.entries(VIEWS)) v.section.hidden = n !== name;
   for (const b of document.querySelectorAll<HTMLButtonElement>("#views button")) b.setAttribute("aria-pressed", String(b.dataset.view === name));
@@ -277,7 +278,7 @@ function show(name: ViewName, reload = false) {
   if (body && !reload) {
     VIEWS[name].render(body);
     remember();
-  } else void load();
+  } else void load(false, early);
 }
 
 function signOut(message = "") {
@@ -300,6 +301,9 @@ async function enter(key: string) {
   signInMessage.textContent = "Checking the key…";
   signIn.setAttribute("aria-busy", "true");
   let answer: Answer | undefined;
+  // The first page's figures are asked for at once, beside the check: one round trip less to the first chart.
+  const early = getJson(VIEWS[current].path, VIEWS[current].params());
+  early.catch(() => undefined);
   try {
     answer = await fetchContext();
   } catch {
@@ -314,7 +318,7 @@ async function enter(key: string) {
     signInMessage.textContent = "";
     $("#views").hidden = false;
     $("#session").hidden = false;
-    show(current);
+    show(current, false, early);
     return;
   }
   signOut(answer?.status === 401 ? "That key was refused (401): paste a live Lago API key."

@@ -1,3 +1,4 @@
+import type { Comparison } from "./compare.ts";
 import type { Pivot } from "./pivot.ts";
 
 /** A column beside the series (collections' invoice counts): its heading and its text per period and overall. */
@@ -42,4 +43,35 @@ export function renderTable(
     ...(totals ? [cell("td", format(table.total))] : []), ...(extra ? [cell("td", extra.total)] : [])));
   tableEl.append(captionEl, head, body, foot);
   container.replaceChildren(tableEl);
+}
+
+/** Writes the comparison into `box` (three figures), or says why there is none. */
+export function renderComparison(box: HTMLElement, c: Comparison | undefined, label: (p: string) => string, format: (v: string) => string) {
+  if (!c) {
+    box.textContent = "Not enough complete periods in this window to compare.";
+    return;
+  }
+  const figure = (title: string, value: string, note?: string) => {
+    const item = document.createElement("div");
+    item.className = "figure";
+    const dt = document.createElement("dt");
+    dt.textContent = title;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    if (note) {
+      const small = document.createElement("span");
+      small.textContent = ` ${note}`;
+      dd.append(small);
+    }
+    item.append(dt, dd);
+    return item;
+  };
+  const sign = c.change.startsWith("-") ? "" : "+";
+  const list = document.createElement("dl");
+  list.append(
+    figure(label(c.last), format(c.lastValue)),
+    figure(label(c.before), format(c.beforeValue)),
+    figure("Change", `${sign}${format(c.change)}`, c.percent === undefined ? "(no base)" : `(${sign}${c.percent}%)`),
+  );
+  box.replaceChildren(list);
 }

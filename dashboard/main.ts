@@ -1,8 +1,8 @@
 import { type Answer, apiKey, getJson, KEY_STORAGE, type Params, request } from "./api.ts";
 import { chartData, drawChart } from "./chart.ts";
 import { compareLastPeriods } from "./compare.ts";
+import { type Amount, chosenCurrency } from "./currency.ts";
 import { emptyUsageText, fetchContext, fillEntities, type OrganizationContext } from "./context.ts";
-import { addDecimals } from "../src/decimal.ts";
 import { formatMoney, formatUnits, majorAmount } from "./money.ts";
 import { type Granularity, periodsBetween, windowMonths } from "./periods.ts";
 import { type Cell, pivot } from "./pivot.ts";
@@ -40,36 +40,17 @@ const LABELS: Record<Granularity, (period: string) => string> = {
   daily: (p) => dateFormat({ year: "numeric", month: "short", day: "numeric" }).format(at(p)),
 };
 
-/** The currency with the largest total in major units (amounts are never converted between currencies). */
-function largestCurrency(rows: { currency: string; minor: string | number }[]): string | undefined {
-  const totals = new Map<string, string[]>();
-  for (const r of rows) totals.set(r.currency, [...(totals.get(r.currency) ?? []), majorAmount(r.minor, r.currency)]);
-  let best: [string, number] | undefined;
-  for (const [currency, values] of totals) {
-    const total = Number(addDecimals(values));
-    if (!best || total > best[1] || (total === best[1] && currency < best[0])) best = [currency, total];
-  }
-  return best?.[0];
-}
-
 /**
- * Lists the organization's currencies and the answer's in `select` and returns the chosen one: the
- * one just picked (or named by a link); else the one shown before while the answer has rows in it;
- * else the organization's default currency when it has rows; else the one with the largest total.
+ * Lists the organization's currencies and the answer's in `select` (one without rows here says so)
+ * and returns the one chosen by chosenCurrency (a pick, a link, the organization's default, the largest).
  */
-function chooseCurrency(select: HTMLSelectElement, rows: { currency: string; minor: string | number }[]): string {
+function chooseCurrency(select: HTMLSelectElement, rows: Amount[]): string {
   const withRows = new Set(rows.map((r) => r.currency));
-  const currencies = [...new Set([...withRows, ...(context?.organization.currencies ?? [])])].sort();
-  // Just picked (in the list, or by a link): kept even without rows; otherwise kept while it has rows.
-  const picked = select.dataset.want;
-  const fallback = context?.organization.default_currency;
-  const keep = picked !== undefined && currencies.includes(picked) ? picked
-    : withRows.has(select.value) ? select.value
-    : fallback && withRows.has(fallback) ? fallback
-    : largestCurrency(rows) ?? fallback ?? currencies[0] ?? "";
+  const listed = [...new Set([...withRows, ...(context?.organization.currencies ?? [])])].sort();
+  const keep = chosenCurrency({ listed, rows, picked: select.dataset.want, shown: select.value, defaultCurrency: context?.organization.default_currency });
   delete select.dataset.want;
-  select.replaceChildren(...currencies.map((c) => new Option(withRows.has(c) ? c : `${c} (no data here)`, c, false, c === keep)));
-  select.disabled = currencies.length === 0;
+  select.replaceChildren(...listed.map((c) => new Option(withRows.has(c) ? c : `${c} (no data here)`, c, false, c === keep)));
+  select.disabled = listed.length === 0;
   return select.value;
 }
 

@@ -1,6 +1,7 @@
-// The dashboard's windows and its period-over-period figures, worked out by hand.
+// The dashboard's pure parts, worked out by hand: its windows, period-over-period figures and currency choice.
 import { describe, expect, it } from "vitest";
 import { compareLastPeriods } from "../../dashboard/compare.ts";
+import { chosenCurrency, largestCurrency } from "../../dashboard/currency.ts";
 import { periodsBetween, windowMonths } from "../../dashboard/periods.ts";
 import { pivot } from "../../dashboard/pivot.ts";
 
@@ -49,5 +50,26 @@ describe("period over period", () => {
     const fromZero = pivot([{ period: "2026-11-01", series: "a", value: "4" }], ["2026-10-01", "2026-11-01"]);
     expect(compareLastPeriods(fromZero, "monthly", "2026-12-03")).toMatchObject({ beforeValue: "0", change: "4", percent: undefined });
     expect(compareLastPeriods(table, "monthly", "2026-11-15")).toBeUndefined();
+  });
+});
+
+describe("the currency a page opens on", () => {
+  // The organization: 170,000 euros (17,000,000 cents) and a smaller book of 5,800,000 yen
+  // (yen have no minor unit: 5.8M in major units, the larger number).
+  const rows = [{ currency: "EUR", minor: 17_000_000 }, { currency: "JPY", minor: 5_800_000 }];
+  const listed = ["EUR", "JPY", "USD"];
+
+  it("is the organization's default currency when the window has rows in it, else the largest total in major units", () => {
+    expect(chosenCurrency({ listed, rows, shown: "", defaultCurrency: "EUR" })).toBe("EUR");
+    expect(chosenCurrency({ listed, rows, shown: "", defaultCurrency: null })).toBe("JPY");
+    expect(chosenCurrency({ listed, rows, shown: "", defaultCurrency: "GBP" })).toBe("JPY");
+    expect(largestCurrency([{ currency: "USD", minor: 150 }, { currency: "EUR", minor: 149 }])).toBe("USD");
+  });
+
+  it("keeps a pick (even without rows) and the currency shown while it has rows", () => {
+    expect(chosenCurrency({ listed, rows, picked: "USD", shown: "EUR", defaultCurrency: "EUR" })).toBe("USD");
+    expect(chosenCurrency({ listed, rows, shown: "JPY", defaultCurrency: "EUR" })).toBe("JPY");
+    expect(chosenCurrency({ listed, rows, shown: "USD", defaultCurrency: "EUR" })).toBe("EUR");
+    expect(chosenCurrency({ listed: [], rows: [], shown: "" })).toBe("");
   });
 });

@@ -1,7 +1,10 @@
 // npm start: the Worker in `wrangler dev` on 127.0.0.1, reading through the local Neon endpoint from
 // either an embedded PGlite seeded with demo data (default) or DATABASE_URL's PostgreSQL, as is.
 // `npm start -- --hyperdrive` reads DATABASE_URL's PostgreSQL through a local Hyperdrive binding.
+// `npm start -- --lago-stand-in` also starts a stand-in for Lago's API and turns the usage snapshots
+// on against it (docs/usage-snapshots.md), so that a cron run shows them without a Lago.
 import "./node-version.ts";
+import { customerUsage, type LagoStandIn, startLagoStandIn } from "./lago-api/stand-in.ts";
 import { portIsFree, startLocalService } from "./local-service.ts";
 import { DEMO_KEYS } from "./seed/demo.ts";
 
@@ -19,12 +22,14 @@ if (!(await portIsFree(port))) {
 // Signals are handled from the first moment: one that arrives while starting stops what started.
 const starting = new AbortController();
 let service: Awaited<ReturnType<typeof startLocalService>> | undefined;
+let standIn: LagoStandIn | undefined;
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
   starting.abort();
   await service?.stop();
+  await standIn?.close();
   process.exit(code);
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
@@ -35,9 +40,24 @@ if (hyperdrive && !databaseUrl) {
   console.error("--hyperdrive needs DATABASE_URL, a PostgreSQL server: DATABASE_URL=postgres://user:password@127.0.0.1:5432/lago npm start -- --hyperdrive");
   process.exit(2);
 }
+const withStandIn = process.argv.includes("--lago-stand-in");
+if (withStandIn && process.env.LAGO_API_URL) {
+  console.error("--lago-stand-in starts its own Lago API stand-in: unset LAGO_API_URL, or drop the flag to use that Lago.");
+  process.exit(2);
+}
 try {
+  if (withStandIn) {
+    // Every subscription's current usage, whatever its organization's key: 12.5 units, 12.50 USD so
+    // far this month, of a metric the demo organizations do not have (so it stands out).
+    const now = new Date();
+    const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).getTime();
+    const usage = customerUsage({ id: "bm_stand_in", code: "stand_in_api_calls" }, [{ id: "ch_stand_in", units: "12.5", amount: 1250, events: 25 }], {
+      currency: "USD", from: new Date(month(0)).toISOString().replace(".000", ""), to: new Date(month(1) - 1000).toISOString().replace(".000", ""),
+    });
+    standIn = await startLagoStandIn({ anySubscription: { usage } });
+  }
   // Lago's API for the usage snapshots, passed through like DATABASE_URL (unset: off).
-  const lagoApiUrl = process.env.LAGO_API_URL;
+  const lagoApiUrl = standIn?.url ?? process.env.LAGO_API_URL;
   service = await startLocalService({ port, databaseUrl, hyperdrive, signal: starting.signal, ...(lagoApiUrl ? { vars: { LAGO_API_URL: lagoApiUrl } } : {}) });
 } catch (err) {
   if (stopping) await new Promise(() => {}); // stop() exits
@@ -57,5 +77,11 @@ ${databaseUrl ? "Use one of that database's API keys." : `Demo API keys: ${DEMO_
   curl -H "Authorization: Bearer ${key}" "${service.url}/api/v1/analytics/invoiced_usage?months=12"
   curl -H "Authorization: Bearer ${key}" "${service.url}/api/v1/analytics/usage?time_granularity=monthly"
   API reference: ${service.url}/api/v1/docs
-
+${standIn ? `
+Usage snapshots are on, against a stand-in for Lago's API (${standIn.url}). They are taken after
+midnight in each customer's time zone. Run the cron as if it were 01:00 UTC today, twice (the first
+run queues the due subscriptions, whose consumer calls the stand-in; the second brings what it
+stored into the usage rollup), then look at yesterday on the usage page:
+  curl "${service.url}/cdn-cgi/local/scheduled?time=${Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate(), 1)}"
+` : ""}
 Ctrl-C stops everything.`);

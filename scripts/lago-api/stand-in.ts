@@ -43,7 +43,7 @@ export function customerUsage(
 export const FAULT_KINDS = ["500", "503", "429", "401", "403", "404", "405", "slow", "html", "truncated", "wrong-types", "huge"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-type Entry = { customer: string; key: string; usage: CustomerUsageObject };
+type Entry = { customer: string; key?: string | undefined; usage: CustomerUsageObject };
 type Fault = { kind: FaultKind; times: number; retryAfter?: number; ms?: number };
 type Call = { status: number; apply_taxes: string | null; authorized: boolean };
 
@@ -51,10 +51,11 @@ export type LagoStandIn = { url: string; /** current_usage calls answered so far
 
 /**
  * `latencyMs`: how long each answer takes (a benchmark's Lago). `anySubscription`: the answer for a
- * subscription given no usage of its own, with the key it expects (a benchmark's thousands).
+ * subscription given no usage of its own, with the key it expects (a benchmark's thousands), or any
+ * Bearer key without one (`npm start -- --lago-stand-in`, whose demo organizations each have theirs).
  */
 export async function startLagoStandIn(opts: {
-  port?: number; latencyMs?: number; anySubscription?: { key: string; usage: CustomerUsageObject };
+  port?: number; latencyMs?: number; anySubscription?: { key?: string; usage: CustomerUsageObject };
 } = {}): Promise<LagoStandIn> {
   let callCount = 0;
   const usages = new Map<string, Entry>();
@@ -70,7 +71,8 @@ export async function startLagoStandIn(opts: {
     callCount++;
     const subscription = url.searchParams.get("external_subscription_id") ?? "";
     const entry = usages.get(subscription) ?? (opts.anySubscription && { customer, ...opts.anySubscription });
-    const authorized = entry !== undefined && req.headers.authorization === `Bearer ${entry.key}`;
+    const bearer = req.headers.authorization ?? "";
+    const authorized = entry !== undefined && (entry.key === undefined ? /^Bearer \S+$/.test(bearer) : bearer === `Bearer ${entry.key}`);
     const log = (status: number) => calls.set(subscription, [...(calls.get(subscription) ?? []), { status, apply_taxes: url.searchParams.get("apply_taxes"), authorized }]);
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const fault = faults.get(subscription);

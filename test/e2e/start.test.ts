@@ -28,8 +28,8 @@ afterEach(() => {
 
 let nextPort = 18_700 + Math.floor(Math.random() * 500);
 
-function npmStart(port: number) {
-  const child = spawn("npm", ["start"], { cwd: root, detached: true, env: { ...process.env, PORT: String(port) } });
+function npmStart(port: number, args: string[] = []) {
+  const child = spawn("npm", ["start", ...(args.length ? ["--", ...args] : [])], { cwd: root, detached: true, env: { ...process.env, PORT: String(port) } });
   started.push({ child, port });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -91,6 +91,38 @@ describe("npm start", () => {
       expect(run.output()).toContain(key);
     }
     expect(run.output()).not.toMatch(/GET \/ /);
+    process.kill(run.child.pid!, "SIGTERM");
+    await waitUntilStopped(port, 5_000);
+  }, 120_000);
+
+  it("with --lago-stand-in, takes the demo organizations' usage snapshots from a stand-in of Lago's API on the printed cron", async () => {
+    const port = nextPort++;
+    const run = npmStart(port, ["--lago-stand-in"]);
+    await run.banner;
+    expect(run.output()).toContain("Usage snapshots are on");
+    const cron = /curl "(http:\/\/127\.0\.0\.1:\d+\/cdn-cgi\/local\/scheduled\?time=\d+)"/.exec(run.output())?.[1];
+    expect(cron).toBeDefined();
+    const headers = { Authorization: "Bearer demo_acme_1", "Cache-Control": "no-cache" };
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const standIn = async () => {
+      const answer = await fetch(`http://127.0.0.1:${port}/api/v1/analytics/usage?time_granularity=daily&from_date=${yesterday}&to_date=${yesterday}`, { headers });
+      const { usages } = (await answer.json()) as { usages: { billable_metric_code: string; units: string; amount_cents: number }[] };
+      return usages.filter((u) => u.billable_metric_code === "stand_in_api_calls");
+    };
+    expect(await standIn()).toEqual([]);
+    // The first run queues the due subscriptions (the consumer calls the stand-in); a later one brings the rows into the rollup.
+    await (await fetch(cron!)).text();
+    const stored = async () => ((await (await fetch(`http://127.0.0.1:${port}/api/v1/analytics/organization`, { headers })).json()) as {
+      organization: { usage_snapshots: { last_day_done: string; stored_for_last_day: number } | null };
+    }).organization.usage_snapshots;
+    // The consumer's log line says it is done (its one batch holds every due subscription).
+    await expect.poll(() => run.output(), { timeout: 30_000 }).toContain('"msg":"usage snapshots taken"');
+    expect(await stored()).toMatchObject({ last_day_done: yesterday });
+    const subscriptions = (await stored())!.stored_for_last_day;
+    expect(subscriptions).toBeGreaterThan(0);
+    await (await fetch(cron!)).text();
+    // Each subscription's snapshot: 12.5 units and 1250 cents (the stand-in's answer, the period's first).
+    await expect.poll(standIn, { timeout: 30_000 }).toEqual([expect.objectContaining({ units: String(12.5 * subscriptions), amount_cents: 1250 * subscriptions })]);
     process.kill(run.child.pid!, "SIGTERM");
     await waitUntilStopped(port, 5_000);
   }, 120_000);

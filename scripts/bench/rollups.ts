@@ -19,6 +19,7 @@ import { readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { usage } from "../../src/queries/usage.ts";
 import { readUsage } from "../../src/queries/usage-rollup.ts";
 import { checkRevenue } from "./revenue.ts";
+import { addSpent, type Build, newSpent, type Run, runOf } from "./rollup-runs.ts";
 import {
   applyServiceMigration, bulkTouch, CRON_RUN, type BulkTouch, daysRefresh, daysWritesEverywhere, invoicedUsageFilters, openSession, type Session, usageFilters,
 } from "./scenarios.ts";
@@ -45,9 +46,6 @@ const stamped = new Set(values["stamp-sizes"].split(",").map((l) => l.trim().toL
 const now = new Date();
 const dataNow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
-type Run = { ms: number; recomputed: number; left: number; collecting: number };
-/** `spent`: ms collecting and recomputing each kind, and buckets of each kind, over every run. */
-type Build = { seconds: number; runs: Run[]; spent: { collectMs: number; kinds: Record<string, { ms: number; buckets: number }> } };
 type Result = {
   size: Size; database: string; invoices: number; dailyUsages: number;
   /** The first build on rows stamped long ago; a day's writes after it; a bulk touch after that. */
@@ -61,18 +59,6 @@ type Result = {
   /** Rollup answers = direct queries after the bulk touch's refreshes (and after the fresh builds' day of writes). */
   exact: boolean[];
 };
-
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-const runOf = (ms: number, r: RefreshReport): Run => ({ ms, recomputed: sum(r.recomputed), left: sum(r.left), collecting: r.collecting.length });
-const newSpent = (): Build["spent"] => ({ collectMs: 0, kinds: {} });
-function addSpent(spent: Build["spent"], r: RefreshReport): void {
-  spent.collectMs += r.collectMs;
-  for (const [kind, ms] of Object.entries(r.recomputeMs)) {
-    const k = (spent.kinds[kind] ??= { ms: 0, buckets: 0 });
-    k.ms += ms;
-    k.buckets += r.recomputed[kind as keyof RefreshReport["recomputed"]];
-  }
-}
 
 type DayEverywhere = { dailyUsages: number; ms: number; statements: number; enqueued: number; current: boolean; report: RefreshReport };
 

@@ -7,11 +7,11 @@ import {
   insertBillingModel,
   insertUsageModel,
   invoicedUsageParams,
-  queryString,
   usageModel,
   usageParams,
 } from "./helpers/random-orgs.ts";
 import { insertRevenueModel, revenueModel, revenueParams } from "./helpers/revenue-model.ts";
+import { queryString } from "./helpers/request.ts";
 import { expectedGrossRevenue, expectedInvoiceCollection, expectedMrr, expectedOverdueBalance } from "./helpers/revenue-oracle.ts";
 
 // Property: whatever the organizations hold and whatever valid parameters they send, in whatever

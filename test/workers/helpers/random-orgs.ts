@@ -296,10 +296,3 @@ export async function insertUsageModel(m: UsageModel) {
   }
   return org;
 }
-
-/** A query string for `params`, in an order of fast-check's choosing: order must never matter. */
-export function queryString(params: Record<string, string | number | undefined>, order: number[]): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
-  const ordered = entries.map((entry, i) => ({ entry, rank: order[i % Math.max(1, order.length)] ?? i })).sort((a, b) => a.rank - b.rank);
-  return new URLSearchParams(ordered.map(({ entry: [k, v] }) => [k, String(v)])).toString();
-}

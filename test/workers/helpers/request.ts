@@ -22,3 +22,10 @@ export async function expectValidationErrors(path: string, apiKey: string, detai
   expect(status).toBe(422);
   expect(body).toEqual({ status: 422, error: "Unprocessable Entity", code: "validation_errors", error_details: details });
 }
+
+/** A query string for `params`, in an order of fast-check's choosing: order must never matter. */
+export function queryString(params: Record<string, string | number | undefined>, order: number[]): string {
+  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
+  const ordered = entries.map((entry, i) => ({ entry, rank: order[i % Math.max(1, order.length)] ?? i })).sort((a, b) => a.rank - b.rank);
+  return new URLSearchParams(ordered.map(({ entry: [k, v] }) => [k, String(v)])).toString();
+}

@@ -1,16 +1,23 @@
-// npm run bench:snapshots [-- --subscriptions 10000 --latency-ms 50 --concurrency 4]
+// npm run bench:snapshots [-- --subscriptions 10000 --latency-ms 50 --concurrency 4 --mode inline|queue --consumers 4 --max-concurrency 8]
 // The usage snapshots at scale (docs/usage-snapshots.md): a database of its own on the bench's
 // PostgreSQL (Debian's defaults) with one organization Lago writes no daily usage for and that many
-// due subscriptions, Lago's API played by the stand-in answering each call after --latency-ms; one
-// snapshot run inline, as the cron makes it without a queue, through the service's own database
-// layer. Prints Lago's calls (must equal the subscriptions), the wall time, the statements per
-// snapshot, and that a second run calls nothing. Not part of npm test.
+// due subscriptions, Lago's API played by the stand-in answering each call after --latency-ms; then,
+// through the service's own database layer, either one snapshot run inline (`inline`: as the cron
+// makes it without a queue, --concurrency calls in flight) or the fan-out (`queue`: the cron's
+// enqueue, then --consumers consumers at once, each taking batches of 10 messages and keeping
+// --max-concurrency calls in flight, as wrangler.toml's max_batch_size, max_concurrency and
+// SNAPSHOT_MAX_CONCURRENCY; in process, so Queues' own delivery delays are not in the figure).
+// Prints Lago's calls (must equal the subscriptions), the wall time, the statements per snapshot,
+// and that a second run calls nothing. Not part of npm test.
 import "../node-version.ts";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { takeSnapshots } from "../../src/snapshots/run.ts";
+import type { Database } from "../../src/env.ts";
+import { consumeSnapshotWork, enqueueDueSnapshots } from "../../src/snapshots/queue.ts";
+import { emptySnapshotReport, takeSnapshots } from "../../src/snapshots/run.ts";
+import type { SnapshotWork } from "../../src/snapshots/work.ts";
 import { createMigratedDatabase } from "../db/migrated-database.ts";
 import { customerUsage, startLagoStandIn } from "../lago-api/stand-in.ts";
 import { startBenchServer } from "./postgres.ts";
@@ -22,12 +29,44 @@ const { values } = parseArgs({
     subscriptions: { type: "string", default: "10000" },
     "latency-ms": { type: "string", default: "50" },
     concurrency: { type: "string", default: "4" },
+    mode: { type: "string", default: "inline" },
+    consumers: { type: "string", default: "4" },
+    "max-concurrency": { type: "string", default: "8" },
   },
 });
+const mode = values.mode;
+if (mode !== "inline" && mode !== "queue") throw new Error("--mode is inline or queue");
+const consumers = Number(values.consumers);
+const maxConcurrency = Number(values["max-concurrency"]);
 const count = Number(values.subscriptions);
 const latencyMs = Number(values["latency-ms"]);
 const concurrency = Number(values.concurrency);
-const command = `npm run bench:snapshots -- --subscriptions ${count} --latency-ms ${latencyMs} --concurrency ${concurrency}`;
+const command = `npm run bench:snapshots -- --subscriptions ${count} --latency-ms ${latencyMs} ${mode === "inline"
+  ? `--concurrency ${concurrency}` : `--mode queue --consumers ${consumers} --max-concurrency ${maxConcurrency}`}`;
+/** wrangler.toml's max_batch_size of the snapshot consumers. */
+const BATCH_SIZE = 10;
+
+/** The cron's enqueue into an in-process queue, then `consumers` consumers taking its batches at once. */
+async function fanOut(db: Database, lagoApiUrl: string, now: Date) {
+  const bodies: { body: SnapshotWork; attempts: number }[] = [];
+  const queue = { sendBatch: async (messages: { body: SnapshotWork }[]) => void bodies.push(...messages.map((m) => ({ body: m.body, attempts: 1 }))) };
+  await enqueueDueSnapshots(db, queue as unknown as Queue<SnapshotWork>, now);
+  const report = emptySnapshotReport();
+  const consumer = async () => {
+    for (let taken = bodies.splice(0, BATCH_SIZE); taken.length > 0; taken = bodies.splice(0, BATCH_SIZE)) {
+      const messages = taken.map((m, i) => ({
+        id: String(i), timestamp: new Date(), body: m.body, attempts: m.attempts,
+        ack: () => {}, retry: () => void bodies.push({ body: m.body, attempts: m.attempts + 1 }),
+      }));
+      const batch = { queue: "bench-snapshots", messages, ackAll: () => {}, retryAll: () => {} } as unknown as MessageBatch<unknown>;
+      const done = await consumeSnapshotWork(db, batch, { lagoApiUrl, maxConcurrency });
+      report.calls += done.calls;
+      report.stored += done.stored;
+    }
+  };
+  await Promise.all(Array.from({ length: consumers }, consumer));
+  return report;
+}
 
 const USAGE = customerUsage({ id: "bm_bench", code: "api_calls" }, [{ id: "ch_bench", units: "1.5", amount: 150, events: 3 }], { currency: "USD" });
 
@@ -49,19 +88,22 @@ try {
     const now = new Date("2025-03-11T01:00:00Z");
     const timing = { ms: 0, queries: 0 };
     const started = performance.now();
-    const report = await takeSnapshots(session.counted(timing), { lagoApiUrl: standIn.url, now, budgetMs: 3_600_000, concurrency });
+    const db = session.counted(timing);
+    const report = mode === "inline"
+      ? await takeSnapshots(db, { lagoApiUrl: standIn.url, now, budgetMs: 3_600_000, concurrency })
+      : await fanOut(db, standIn.url, now);
     const wallMs = performance.now() - started;
     const calls = standIn.callCount();
     const again = await takeSnapshots(session.db, { lagoApiUrl: standIn.url, now, budgetMs: 60_000, concurrency });
     const rows = await session.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM edge_analytics.usage_snapshots");
     console.log(`
-## Usage snapshots (inline, no queue)
+## Usage snapshots (${mode === "inline" ? "inline, no queue" : `fan-out: ${consumers} consumers, ${maxConcurrency} calls in flight each`})
 
 Written by \`${command}\` on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; ${cpus().length} cores; ${server.version} (Debian's defaults).
 
-| due subscriptions | Lago answering in | calls in flight | Lago's calls | rows stored | wall time | snapshots / s | statements per snapshot | second run's calls |
+| due subscriptions | Lago answering in | calls in flight (in all) | Lago's calls | rows stored | wall time | snapshots / s | statements per snapshot | second run's calls |
 |---|---|---|---|---|---|---|---|---|
-| ${count} | ${latencyMs} ms | ${concurrency} | ${calls} | ${rows.rows[0]?.n} | ${(wallMs / 1000).toFixed(1)} s | ${(count / (wallMs / 1000)).toFixed(0)} | ${(timing.queries / count).toFixed(2)} | ${again.calls} |
+| ${count} | ${latencyMs} ms | ${mode === "inline" ? concurrency : consumers * maxConcurrency} | ${calls} | ${rows.rows[0]?.n} | ${(wallMs / 1000).toFixed(1)} s | ${(count / (wallMs / 1000)).toFixed(0)} | ${(timing.queries / count).toFixed(2)} | ${again.calls} |
 `);
     if (calls !== count || report.stored !== count) process.exitCode = 1;
   } finally {

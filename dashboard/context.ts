@@ -7,7 +7,7 @@ export type OrganizationContext = {
   organization: {
     name: string; default_currency: string | null; timezone: string; currencies: string[];
     usage_source: "lago" | "snapshots" | "none";
-    usage_snapshots: { started_at: string; last_day_done: string | null; last_error: string | null } | null;
+    usage_snapshots: { started_at: string; last_day_done: string | null; stored_for_last_day: number; subscriptions: number; last_error: string | null } | null;
   };
   billing_entities: { code: string; name: string }[];
 };
@@ -41,5 +41,6 @@ export function emptyUsageText(context: OrganizationContext | undefined): string
     return "No usage yet: this service takes a snapshot of each subscription's usage from Lago every night, after midnight in the "
       + `customer's time zone; the first one has not been taken yet. ${HISTORY}`;
   }
-  return `No usage in this window. Snapshots are taken daily since ${status.started_at.slice(0, 10)} (last day done: ${status.last_day_done}). ${HISTORY}`;
+  return `No usage in this window. Snapshots are taken daily since ${status.started_at.slice(0, 10)} (last day done: ${status.last_day_done}, `
+    + `with usage for ${status.stored_for_last_day} of ${status.subscriptions} subscriptions). ${HISTORY}`;
 }

@@ -24,6 +24,8 @@ export type SnapshotStatusRow = {
   error_since: string | null;
   /** Subscriptions with usage stored for last_day_done (those that measured nothing have no row). */
   stored_for_last_day: number;
+  /** Subscriptions the snapshots cover: active, started, not skipping daily usage, of a live customer. */
+  subscriptions: number;
 };
 
 /** The organization, or undefined when it is gone (its key was valid a moment ago). */
@@ -47,7 +49,10 @@ export async function readSnapshotStatus(db: Database, organizationId: string): 
       SELECT to_char(s.started_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, to_char(s.last_day_done, 'YYYY-MM-DD') AS last_day_done,
         s.last_error, to_char(s.error_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS error_since,
         (SELECT count(*)::int FROM edge_analytics.usage_snapshots u
-          WHERE u.organization_id = s.organization_id AND u.usage_date = s.last_day_done) AS stored_for_last_day
+          WHERE u.organization_id = s.organization_id AND u.usage_date = s.last_day_done) AS stored_for_last_day,
+        (SELECT count(*)::int FROM subscriptions sub JOIN customers c ON c.id = sub.customer_id AND c.organization_id = sub.organization_id
+          WHERE sub.organization_id = s.organization_id AND sub.status = 1 AND sub.started_at IS NOT NULL
+            AND sub.skip_daily_usage IS NOT TRUE AND c.deleted_at IS NULL) AS subscriptions
       FROM edge_analytics.usage_snapshot_status s WHERE s.organization_id = ${organizationId}`);
     return result.rows[0];
   } catch (err) {

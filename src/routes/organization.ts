@@ -16,6 +16,7 @@ const UsageSnapshotsSchema = z.object({
   started_at: z.iso.datetime(),
   last_day_done: z.nullable(z.iso.date()),
   stored_for_last_day: z.int(),
+  subscriptions: z.int(),
   last_error: z.nullable(z.enum(["unauthorized", "unreachable", "malformed"])),
   error_since: z.nullable(z.iso.datetime()),
 });
@@ -38,7 +39,8 @@ export const organizationEndpoint = defineEndpoint({
   operationId: "getAnalyticsOrganization",
   summary: "This service's own, not Lago's: the organization's name, default currency, time zone, currencies with finalized invoices, "
     + "billing entities (not deleted, not archived) and where its daily usage comes from: `lago` (Lago writes it, revenue analytics), "
-    + "`snapshots` (this service takes it from Lago's API, LAGO_API_URL), `none`. usage_snapshots: that service's status, null before its first call. "
+    + "`snapshots` (this service takes it from Lago's API, LAGO_API_URL), `none`. usage_snapshots: that service's status, null before its first call "
+    + "(subscriptions: those it covers, active and not skipping daily usage). "
     + "The CSV representation lists the billing entities.",
   query: OrganizationQuerySchema,
   parameterDescriptions: {},

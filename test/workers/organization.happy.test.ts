@@ -77,7 +77,7 @@ describe("GET /api/v1/analytics/organization", () => {
     const { body } = await getJson(PATH, { apiKey: s.org.apiKey, headers: { "Cache-Control": "no-cache" } });
     expect(body.organization).toMatchObject({
       usage_source: "snapshots",
-      usage_snapshots: { last_day_done: "2025-03-10", stored_for_last_day: 1, last_error: "unauthorized", error_since: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
+      usage_snapshots: { last_day_done: "2025-03-10", stored_for_last_day: 1, subscriptions: 1, last_error: "unauthorized", error_since: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
     });
   });
 });

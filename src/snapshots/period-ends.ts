@@ -39,6 +39,8 @@ export type PeriodEnd = Pick<DueSubscription, "subscription_id" | "external_subs
 
 /** Period ends finalized this long ago at most are looked for: bounds the scan, covers any outage of the cron. */
 const LOOK_BACK = "31 days";
+/** Invoices issued this long ago at most: LOOK_BACK plus any grace period before finalization Lago would allow in practice. */
+const ISSUED_LOOK_BACK = "62 days";
 const BATCH = 200;
 
 // Lago's enums as its serializer writes them (Charge#charge_model, BillableMetric#aggregation_type).
@@ -71,6 +73,10 @@ export async function pendingPeriodEnds(db: Database, now: Date, organizationIds
         AND isub.invoicing_reason IN ('subscription_periodic', 'subscription_terminating')
         AND isub.charges_from_datetime IS NOT NULL AND isub.charges_to_datetime IS NOT NULL
         AND ${finalized} >= st.started_at AND ${finalized} >= ${at} - ${LOOK_BACK}::interval
+        -- Read through Lago's (organization_id, issuing_date) index, so that a cron run reads the
+        -- last weeks' invoices, not the organization's history; an invoice is issued at most a grace
+        -- period before it is finalized.
+        AND i.issuing_date >= (${at} - ${ISSUED_LOOK_BACK}::interval)::date
         AND NOT ('revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')))
         -- A zone PostgreSQL does not know would fail the statement: such a customer gets none.
         AND z.tz IN (SELECT name FROM pg_timezone_names)

@@ -13,12 +13,14 @@ type Scenario = Awaited<ReturnType<typeof snapshotScenario>>;
 
 /** Lago's invoice for the subscription's period, and its invoice_subscriptions row. */
 async function periodInvoice(s: Scenario, opts: {
-  from: string; to: string; reason?: string; status?: number; finalizedAt?: "now" | string;
+  from: string; to: string; reason?: string; status?: number; finalizedAt?: "now" | string; issuedLongAgo?: boolean;
 }) {
   const invoiceId = await createInvoice(s.org.id, { billingEntityId: s.billingEntityId, status: opts.status ?? 1, currency: "EUR" });
   // Finalized after the organization's first snapshot unless told otherwise (the status row's started_at is the real clock).
   const finalized = opts.finalizedAt === undefined || opts.finalizedAt === "now" ? sql`now() AT TIME ZONE 'UTC'` : sql`${opts.finalizedAt}::timestamp`;
-  await testDb.execute(sql`UPDATE invoices SET finalized_at = ${finalized}, issuing_date = '2025-04-01' WHERE id = ${invoiceId}`);
+  // Issued today, as the cron's look-back sees it (it reads the last weeks' invoices through Lago's issuing_date index).
+  const issued = opts.issuedLongAgo ? sql`'2020-01-01'::date` : sql`(now() AT TIME ZONE 'UTC')::date`;
+  await testDb.execute(sql`UPDATE invoices SET finalized_at = ${finalized}, issuing_date = ${issued} WHERE id = ${invoiceId}`);
   await testDb.execute(sql`
     INSERT INTO invoice_subscriptions (invoice_id, subscription_id, organization_id, invoicing_reason, charges_from_datetime, charges_to_datetime, recurring)
     VALUES (${invoiceId}, ${s.subscription.id}, ${s.org.id}, ${opts.reason ?? "subscription_periodic"}::subscription_invoicing_reason, ${opts.from}::timestamp, ${opts.to}::timestamp, true)`);
@@ -96,7 +98,7 @@ describe("usage snapshots: a period's last day from its invoice", () => {
     expect(charge.grouped_usage?.map((g) => [g.grouped_by, g.units, g.amount_cents])).toEqual([[{ cloud: "aws" }, "2.25", 225], [{ cloud: "gcp" }, "0.75", 75]]);
   });
 
-  it("takes terminating invoices too, but no draft, no starting invoice, none finalized before snapshots began, and never over Lago's row", async () => {
+  it("takes terminating invoices too, but no draft, no starting invoice, none finalized before snapshots began or issued long before, and never over Lago's row", async () => {
     const s = await snapshotScenario();
     const chargeId = await createCharge(s.org.id, s.metric.id);
     await s.lagoAnswers(customerUsage(s.metric, [{ id: chargeId, units: "1", amount: 100, events: 1 }]));
@@ -106,6 +108,7 @@ describe("usage snapshots: a period's last day from its invoice", () => {
       { from: "2025-02-01 00:00:00", to: "2025-02-28 23:59:59", reason: "subscription_starting" },
       { from: "2024-12-01 00:00:00", to: "2024-12-31 23:59:59", finalizedAt: "2020-01-01 00:00:00" }, // before snapshots began
       { from: "2024-11-01 00:00:00", to: "2024-11-30 23:59:59" }, // Lago has its own row for the 30th
+      { from: "2024-10-01 00:00:00", to: "2024-10-31 23:59:59", issuedLongAgo: true }, // issued before the look-back
       { from: "2025-03-01 00:00:00", to: "2025-03-15 12:00:00", reason: "subscription_terminating" },
     ];
     for (const period of periods) await fee(s, { invoiceId: await periodInvoice(s, period), chargeId, units: "2", amount: 200, events: 2 });

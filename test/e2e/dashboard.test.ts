@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_SCRIPT } from "../../scripts/assets/build.ts";
 import {
-  api, dashboard, digits, expectedTable, invoicedRows, KEY, LABELS, monthLabel, NOT_BUSY, opening, organization, SCREENSHOTS,
+  api, dashboard, digits, expectedTable, money, invoicedRows, KEY, LABELS, monthLabel, NOT_BUSY, opening, organization, SCREENSHOTS,
   shownTable, signedIn, signIn, usagePeriods, useDashboard, windowMonths,
 } from "./helpers/dashboard.ts";
 
@@ -56,6 +56,15 @@ describe("the dashboard in chromium", () => {
       expect(dataset.data).toEqual(periods.map((p) => mine.filter((r) => r.period === p && r.series === dataset.label).reduce((s, r) => s + r.cents, 0) / 10 ** digits(currency)));
     }
     expect(chart.datasets.map((d) => d.label)).toEqual([...new Set(mine.map((r) => r.series))].sort());
+    // Month over month: last month (this one is not over) against the one before, in cents, exactly.
+    const [before, last] = periods.slice(-3, -1) as [string, string];
+    const centsOf = (p: string) => mine.filter((r) => r.period === p).reduce((s, r) => s + r.cents, 0);
+    const change = centsOf(last) - centsOf(before);
+    const sign = change < 0 ? "" : "+";
+    const percent = centsOf(before) === 0 ? "(no base)" : `(${sign}${((change / Math.abs(centsOf(before))) * 100).toFixed(1)}%)`;
+    expect(await page.$$eval("#invoiced .compare .figure", (items) => items.map((i) => [i.querySelector("dt")?.textContent, i.querySelector("dd")?.textContent])))
+      .toEqual([[monthLabel(last), money(centsOf(last), currency)], [monthLabel(before), money(centsOf(before), currency)],
+        ["Change", `${sign}${money(change, currency)} ${percent}`]]);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-1440.png"), fullPage: true });
     await context.close();

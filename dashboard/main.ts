@@ -78,7 +78,10 @@ function stateQuery(): string {
 /** A new history entry when the view changed (back and forward move between views). */
 function remember() {
   const query = stateQuery();
-  if (query !== location.search) history.pushState(null, "", query);
+  if (query === location.search) return;
+  // The bare address becomes the first view's, rather than a step back to nothing in particular.
+  if (location.search === "") history.replaceState(null, "", query);
+  else history.pushState(null, "", query);
 }
 
 /** Sets the page and its fields from a URL query; a value a select lacks (a code from a link) is added. */

@@ -51,6 +51,7 @@ export function buildAssets(): void {
   });
   for (const output of script.outputFiles) writeIfChanged(output.path, output.contents);
   writeIfChanged(join(ASSETS_DIR, "dashboard.css"), readFileSync(join(dashboard, "style.css")));
+  writeIfChanged(join(ASSETS_DIR, "favicon.svg"), readFileSync(join(dashboard, "favicon.svg")));
   const page = readFileSync(join(dashboard, "index.html"));
   writeIfChanged(join(ASSETS_DIR, "index.html"), page);
   writeIfChanged(join(ASSETS_DIR, "dashboard.html"), page);

@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../env.ts";
 import { countedInvoice } from "./fragments.ts";
-import { isRollupMissing } from "./rollup-status.ts";
+import { isRollupMissing, readRollup, rollupOrDirect } from "./rollup-status.ts";
 
 export type OrganizationRow = {
   name: string;
@@ -12,7 +12,6 @@ export type OrganizationRow = {
   timezone: string;
   /** Lago writes this organization's daily usage itself (its revenue_analytics integration). */
   lago_writes_usage: boolean;
-  currencies: string[];
   billing_entities: { code: string; name: string }[];
 };
 
@@ -33,9 +32,6 @@ export async function readOrganization(db: Database, organizationId: string): Pr
   const result = await db.execute<OrganizationRow>(sql`
     SELECT o.name, o.default_currency, o.timezone,
       'revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')) AS lago_writes_usage,
-      ARRAY(SELECT DISTINCT i.currency FROM invoices i
-        WHERE i.organization_id = o.id AND ${countedInvoice(sql`i`)} AND i.currency IS NOT NULL
-        ORDER BY i.currency) AS currencies,
       coalesce((SELECT jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name) ORDER BY b.code COLLATE "C", b.id)
         FROM billing_entities b WHERE b.organization_id = o.id AND b.deleted_at IS NULL AND b.archived_at IS NULL), '[]'::jsonb) AS billing_entities
     FROM organizations o WHERE o.id = ${organizationId}`);
@@ -59,4 +55,25 @@ export async function readSnapshotStatus(db: Database, organizationId: string): 
     if (isRollupMissing(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The currencies of the organization's counted invoices (those the revenue endpoints count, by
+ * issuing month), in byte order: from the revenue rollup when it may answer (a few rows per month,
+ * whatever the organization's size), else from Lago's invoices.
+ */
+export async function readCurrencies(db: Database, organizationId: string): Promise<string[]> {
+  const read = await rollupOrDirect(
+    () => readRollup<string[], string>(db, organizationId, {
+      rollup: "revenue",
+      rows: sql`SELECT jsonb_agg(c.currency ORDER BY c.currency COLLATE "C") FROM (
+        SELECT DISTINCT r.currency FROM edge_analytics.revenue_monthly r WHERE r.organization_id = ${organizationId} AND r.invoices_count > 0) c`,
+    }, (rows) => rows ?? []),
+    async () => (await db.execute<{ currency: string }>(sql`
+      SELECT c.currency FROM (
+        SELECT DISTINCT i.currency FROM invoices i
+        WHERE i.organization_id = ${organizationId} AND ${countedInvoice(sql`i`)} AND i.currency IS NOT NULL AND i.issuing_date IS NOT NULL) c
+      ORDER BY c.currency COLLATE "C"`)).rows.map((r) => r.currency),
+  );
+  return read.rows;
 }

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { cachedAnswer } from "../cache/response-cache.ts";
 import { defineEndpoint } from "../endpoint.ts";
 import { notFound } from "../errors.ts";
-import { readOrganization, readSnapshotStatus } from "../queries/organization.ts";
+import { readCurrencies, readOrganization, readSnapshotStatus } from "../queries/organization.ts";
 
 // The service's own endpoint, not Lago's: what the dashboard needs to know of the organization
 // before it asks for figures (its currency to open on, its billing entities to choose from, why its
@@ -51,14 +51,16 @@ export const organizationEndpoint = defineEndpoint({
     const { db, organizationId, config } = c.var;
     return cachedAnswer(c, {}, async () => {
       const dataAt = Date.now();
-      const [org, status] = await Promise.all([readOrganization(db, organizationId), readSnapshotStatus(db, organizationId)]);
+      const [org, currencies, status] = await Promise.all([
+        readOrganization(db, organizationId), readCurrencies(db, organizationId), readSnapshotStatus(db, organizationId),
+      ]);
       if (!org) throw notFound("organization");
       const value: OrganizationResponse = {
         organization: {
           name: org.name,
           default_currency: org.default_currency === "" ? null : org.default_currency,
           timezone: org.timezone === "" ? "UTC" : org.timezone,
-          currencies: org.currencies,
+          currencies,
           usage_source: org.lago_writes_usage ? "lago" : config.lagoApiUrl ? "snapshots" : "none",
           usage_snapshots: status && !org.lago_writes_usage
             ? { ...status, last_error: status.last_error as "unauthorized" | "unreachable" | "malformed" | null }

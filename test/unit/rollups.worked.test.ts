@@ -5,6 +5,7 @@ import { invoicedUsage } from "../../src/queries/invoiced-usage.ts";
 import { invoicedUsageFromRollup, readInvoicedUsage } from "../../src/queries/invoiced-usage-rollup.ts";
 import { readUsage, usageFromRollup } from "../../src/queries/usage-rollup.ts";
 import { usage, type UsageFilters } from "../../src/queries/usage.ts";
+import { readCurrencies } from "../../src/queries/organization.ts";
 import { refreshRollups } from "../../src/rollups/refresh.ts";
 import { ALL_MONTHS, createBillingOrg, NOW_SQL } from "../helpers/rollup-fixtures.ts";
 import { openRollupDb, type RollupDb } from "../helpers/rollup-db.ts";
@@ -246,6 +247,33 @@ describe("a Lago database without the service's migration", () => {
       }]);
     } finally {
       await other.close();
+    }
+  }, 60_000);
+});
+
+describe("the organization's currencies (the dashboard's list)", () => {
+  it("come from Lago's invoices until the revenue rollup is built, from the rollup after, the same list", async () => {
+    // A database of its own: its rollup is not built until this test refreshes it.
+    const own = await openRollupDb();
+    try {
+      const s = await createBillingOrg(own.db);
+      // Counted: the fixture's USD invoice and a EUR one; not counted: a draft in GBP, a self-billed one in CHF.
+      await s.invoice(1, "EUR");
+      await s.invoice(0, "GBP");
+      const selfBilled = await s.invoice(1, "CHF");
+      await own.query("UPDATE invoices SET self_billed = true WHERE id = $1", [selfBilled]);
+      await own.query("UPDATE invoices SET issuing_date = '2025-03-05' WHERE organization_id = $1", [s.org]);
+      expect(await readCurrencies(own.db, s.org)).toEqual(["EUR", "USD"]);
+      await refreshRollups(own.db, { budgetMs: 60_000 });
+      expect(await readCurrencies(own.db, s.org)).toEqual(["EUR", "USD"]);
+      // A JPY invoice after the build: the rollup answers as of its last refresh, then has it too.
+      await s.invoice(1, "JPY");
+      await own.query("UPDATE invoices SET issuing_date = '2025-04-01' WHERE organization_id = $1 AND currency = 'JPY'", [s.org]);
+      expect(await readCurrencies(own.db, s.org)).toEqual(["EUR", "USD"]);
+      await refreshRollups(own.db, { budgetMs: 60_000 });
+      expect(await readCurrencies(own.db, s.org)).toEqual(["EUR", "JPY", "USD"]);
+    } finally {
+      await own.close();
     }
   }, 60_000);
 });

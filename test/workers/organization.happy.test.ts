@@ -22,11 +22,11 @@ async function organizationWithBooks() {
   await createBillingEntity(org.id, { code: "old", archivedAt: "2025-01-01" });
   await createBillingEntity(org.id, { code: "gone", deletedAt: "2025-01-01" });
   // Finalized in EUR twice and JPY once; a draft in USD and a self-billed one in GBP do not count.
-  await createInvoice(org.id, { billingEntityId: eu, currency: "EUR" });
-  await createInvoice(org.id, { billingEntityId: eu, currency: "EUR" });
-  await createInvoice(org.id, { billingEntityId: jp, currency: "JPY" });
-  await createInvoice(org.id, { billingEntityId: eu, currency: "USD", status: 0 });
-  await createInvoice(org.id, { billingEntityId: eu, currency: "GBP", selfBilled: true });
+  await createInvoice(org.id, { billingEntityId: eu, currency: "EUR", issuingDate: "2025-03-01" });
+  await createInvoice(org.id, { billingEntityId: eu, currency: "EUR", issuingDate: "2025-03-01" });
+  await createInvoice(org.id, { billingEntityId: jp, currency: "JPY", issuingDate: "2025-03-01" });
+  await createInvoice(org.id, { billingEntityId: eu, currency: "USD", status: 0, issuingDate: "2025-03-01" });
+  await createInvoice(org.id, { billingEntityId: eu, currency: "GBP", selfBilled: true, issuingDate: "2025-03-01" });
   return org;
 }
 

@@ -12,7 +12,7 @@ async function organization(name: string, entity: string, currency: string) {
   const org = await createOrganization();
   await testDb.execute(sql`UPDATE organizations SET name = ${name} WHERE id = ${org.id}`);
   const entityId = await createBillingEntity(org.id, { code: entity });
-  await createInvoice(org.id, { billingEntityId: entityId, currency });
+  await createInvoice(org.id, { billingEntityId: entityId, currency, issuingDate: "2025-03-01" });
   return org;
 }
 

@@ -16,6 +16,9 @@ export const countedInvoice = (i: SQL) =>
 /** An instant as the API writes it: ISO 8601 in UTC with milliseconds ('2026-03-01T00:00:00.000Z'). */
 export const utcInstantText = (at: SQL) => sql`to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** An instant to the whole second, in UTC ('2026-03-01T00:00:00Z'): Lago's API writes its instants so. */
+export const utcSecondText = (at: SQL) => sql`to_char(${at}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
 /** A calendar date as the API writes it ('2026-03-01'). */
 export const dateText = (date: SQL) => sql`to_char(${date}, 'YYYY-MM-DD')`;
 

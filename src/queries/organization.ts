@@ -3,7 +3,8 @@
 // usage comes from (docs/usage-snapshots.md). The service's own question: Lago has no such endpoint.
 import { sql } from "drizzle-orm";
 import type { Database } from "../env.ts";
-import { countedInvoice } from "./fragments.ts";
+import { COVERED_SUBSCRIPTION, LAGO_WRITES_USAGE } from "../snapshots/due.ts";
+import { countedInvoice, dateText, utcSecondText } from "./fragments.ts";
 import { isRollupMissing, readRollup, rollupOrDirect } from "./rollup-status.ts";
 
 export type OrganizationRow = {
@@ -31,7 +32,7 @@ export type SnapshotStatusRow = {
 export async function readOrganization(db: Database, organizationId: string): Promise<OrganizationRow | undefined> {
   const result = await db.execute<OrganizationRow>(sql`
     SELECT o.name, o.default_currency, o.timezone,
-      'revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')) AS lago_writes_usage,
+      ${LAGO_WRITES_USAGE} AS lago_writes_usage,
       coalesce((SELECT jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name) ORDER BY b.code COLLATE "C", b.id)
         FROM billing_entities b WHERE b.organization_id = o.id AND b.deleted_at IS NULL AND b.archived_at IS NULL), '[]'::jsonb) AS billing_entities
     FROM organizations o WHERE o.id = ${organizationId}`);
@@ -42,14 +43,13 @@ export async function readOrganization(db: Database, organizationId: string): Pr
 export async function readSnapshotStatus(db: Database, organizationId: string): Promise<SnapshotStatusRow | undefined> {
   try {
     const result = await db.execute<SnapshotStatusRow>(sql`
-      SELECT to_char(s.started_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at, to_char(s.last_day_done, 'YYYY-MM-DD') AS last_day_done,
-        s.last_error, to_char(s.error_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS error_since,
+      SELECT ${utcSecondText(sql`st.started_at`)} AS started_at, ${dateText(sql`st.last_day_done`)} AS last_day_done,
+        st.last_error, ${utcSecondText(sql`st.error_since`)} AS error_since,
         (SELECT count(*)::int FROM edge_analytics.usage_snapshots u
-          WHERE u.organization_id = s.organization_id AND u.usage_date = s.last_day_done) AS stored_for_last_day,
-        (SELECT count(*)::int FROM subscriptions sub JOIN customers c ON c.id = sub.customer_id AND c.organization_id = sub.organization_id
-          WHERE sub.organization_id = s.organization_id AND sub.status = 1 AND sub.started_at IS NOT NULL
-            AND sub.skip_daily_usage IS NOT TRUE AND c.deleted_at IS NULL) AS subscriptions
-      FROM edge_analytics.usage_snapshot_status s WHERE s.organization_id = ${organizationId}`);
+          WHERE u.organization_id = st.organization_id AND u.usage_date = st.last_day_done) AS stored_for_last_day,
+        (SELECT count(*)::int FROM subscriptions s JOIN customers c ON c.id = s.customer_id AND c.organization_id = s.organization_id
+          WHERE s.organization_id = st.organization_id AND ${COVERED_SUBSCRIPTION}) AS subscriptions
+      FROM edge_analytics.usage_snapshot_status st WHERE st.organization_id = ${organizationId}`);
     return result.rows[0];
   } catch (err) {
     if (isRollupMissing(err)) return undefined;

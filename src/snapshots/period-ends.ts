@@ -7,9 +7,9 @@
 import { sql } from "drizzle-orm";
 import { addDecimals } from "../decimal.ts";
 import type { Database } from "../env.ts";
-import { FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED } from "../queries/fragments.ts";
+import { dateText, FEE_TYPE_CHARGE, INVOICE_STATUS_FINALIZED, utcSecondText } from "../queries/fragments.ts";
 import type { ChargeUsage, CustomerUsage, GroupedUsage } from "./customer-usage.ts";
-import { APPLICABLE_TIMEZONE, type DueSubscription } from "./due.ts";
+import { APPLICABLE_TIMEZONE, dayNotStored, type DueSubscription, knownZone, LAGO_WRITES_USAGE, uuidList } from "./due.ts";
 import { storeSnapshot } from "./store.ts";
 
 /** One fee of a period end, with what Lago's usage serializer says of its charge and metric. */
@@ -50,9 +50,9 @@ const AGGREGATIONS = sql.raw(`ARRAY['count_agg', 'sum_agg', 'max_agg', 'unique_c
 /** The period ends not stored yet, at most BATCH. */
 export async function pendingPeriodEnds(db: Database, now: Date, organizationIds?: string[]): Promise<PeriodEnd[]> {
   const at = sql`(${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-  const only = organizationIds ? sql`AND st.organization_id IN (${sql.join(organizationIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
+  const only = organizationIds ? sql`AND st.organization_id IN (${uuidList(organizationIds)})` : sql``;
   const finalized = sql`coalesce(i.finalized_at, i.updated_at)`;
-  const wholeSecond = (t: string) => sql.raw(`to_char(date_trunc('second', e.${t}), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
+  const wholeSecond = (t: string) => utcSecondText(sql`date_trunc('second', ${sql.raw(`e.${t}`)})`);
   const sameMillisecond = (property: string, boundary: string) => sql.raw(`
     (f.properties ->> '${property}') ~ '^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}'
     AND date_trunc('milliseconds', ((f.properties ->> '${property}')::timestamptz AT TIME ZONE 'UTC')) = date_trunc('milliseconds', e.${boundary})`);
@@ -77,14 +77,12 @@ export async function pendingPeriodEnds(db: Database, now: Date, organizationIds
         -- last weeks' invoices, not the organization's history; an invoice is issued at most a grace
         -- period before it is finalized.
         AND i.issuing_date >= (${at} - ${ISSUED_LOOK_BACK}::interval)::date
-        AND NOT ('revenue_analytics' = ANY (coalesce(o.premium_integrations, '{}')))
-        -- A zone PostgreSQL does not know would fail the statement: such a customer gets none.
-        AND z.tz IN (SELECT name FROM pg_timezone_names)
+        AND NOT ${LAGO_WRITES_USAGE} AND ${knownZone(sql`z.tz`)}
         ${only}
     )
     SELECT e.subscription_id, e.external_subscription_id, e.organization_id, e.customer_id,
-      to_char(e.usage_date, 'YYYY-MM-DD') AS usage_date, ${wholeSecond("charges_from_datetime")} AS from_datetime,
-      ${wholeSecond("charges_to_datetime")} AS to_datetime, to_char(e.issuing_date, 'YYYY-MM-DD') AS issuing_date, e.currency,
+      ${dateText(sql`e.usage_date`)} AS usage_date, ${wholeSecond("charges_from_datetime")} AS from_datetime,
+      ${wholeSecond("charges_to_datetime")} AS to_datetime, ${dateText(sql`e.issuing_date`)} AS issuing_date, e.currency,
       coalesce((
         SELECT jsonb_agg(jsonb_build_object(
           'charge_id', ch.id, 'charge_model', (${CHARGE_MODELS})[ch.charge_model + 1], 'charge_display_name', ch.invoice_display_name,
@@ -105,8 +103,7 @@ export async function pendingPeriodEnds(db: Database, now: Date, organizationIds
               AND ${sameMillisecond("charges_to_datetime", "charges_to_datetime")}))
       ), '[]'::jsonb) AS fees
     FROM ends e
-    WHERE NOT EXISTS (SELECT 1 FROM daily_usages d WHERE d.subscription_id = e.subscription_id AND d.usage_date = e.usage_date)
-      AND NOT EXISTS (SELECT 1 FROM edge_analytics.usage_snapshots u WHERE u.subscription_id = e.subscription_id AND u.usage_date = e.usage_date)
+    WHERE ${dayNotStored(sql`e.subscription_id`, sql`e.usage_date`)}
     ORDER BY e.organization_id, e.subscription_id, e.usage_date
     LIMIT ${BATCH}`);
   return result.rows;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api, dashboard, KEY, NOT_BUSY, organization, SCREENSHOTS, signIn, useDashboard } from "./helpers/dashboard.ts";
+import { api, dashboard, KEY, NOT_BUSY, organization, SCREENSHOTS, signedInAt, signedOut, useDashboard } from "./helpers/dashboard.ts";
 
 // The dashboard in any window and for everyone, in Debian's chromium against the Worker in wrangler
 // dev on the demo database: resizing both ways, screenshots of every page, an axe-core audit,
@@ -27,8 +27,7 @@ describe("the dashboard in any window, for everyone", () => {
     const context = await dashboard.browser.newContext({ locale: "en-US", viewport: { width: 1440, height: 900 } });
     // The service warmed by another endpoint first: what is timed is the page's way to its first chart, not wrangler's first request.
     await api("/api/v1/analytics/mrr", { months: "1" });
-    const page = await context.newPage();
-    await page.goto(`${dashboard.service.url}/`);
+    const page = await signedOut(context);
     await page.fill("#api-key", KEY);
     const started = Date.now();
     await page.click("#sign-in button[type=submit]");
@@ -60,9 +59,7 @@ describe("the dashboard in any window, for everyone", () => {
 
   it("has no serious or critical axe-core violation, signed out or on any page signed in", async () => {
     const context = await dashboard.browser.newContext({ locale: "en-US" });
-    const page = await context.newPage();
-    await page.goto(`${dashboard.service.url}/`);
-    await page.waitForSelector("#sign-in:not([hidden])");
+    const page = await signedOut(context);
     expect(await seriousViolations(page), "signed out").toEqual([]);
     await page.fill("#api-key", KEY);
     await page.click("#sign-in button[type=submit]");
@@ -78,9 +75,7 @@ describe("the dashboard in any window, for everyone", () => {
 
   it("is usable with the keyboard alone, focus visible", async () => {
     const context = await dashboard.browser.newContext({ locale: "en-US" });
-    const page = await context.newPage();
-    await page.goto(`${dashboard.service.url}/`);
-    await page.waitForSelector("#sign-in:not([hidden])");
+    const page = await signedOut(context);
     // The key field has the focus; typing and Enter signs in.
     await page.keyboard.type(KEY);
     await page.keyboard.press("Enter");
@@ -103,9 +98,7 @@ describe("the dashboard in any window, for everyone", () => {
 
   it("says why usage is empty, and how to get past days from Lago", async () => {
     const context = await dashboard.browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
-    await page.goto(`${dashboard.service.url}/?view=usage&external_customer_id=nobody-at-all`);
+    const page = await signedInAt(context, "view=usage&external_customer_id=nobody-at-all");
     await page.waitForSelector("#usage table");
     await page.waitForFunction(NOT_BUSY);
     const status = await page.textContent("#usage .status");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DASHBOARD_SCRIPT } from "../../scripts/assets/build.ts";
 import {
   api, dashboard, digits, expectedTable, money, invoicedRows, KEY, LABELS, monthLabel, NOT_BUSY, opening, organization, SCREENSHOTS,
-  shownTable, signedIn, signIn, usagePeriods, useDashboard, windowMonths,
+  shownTable, signedIn, signedInAt, signIn, usagePeriods, useDashboard, windowMonths,
 } from "./helpers/dashboard.ts";
 
 // The dashboard in Debian's chromium (driven by playwright-core), served by the Worker in wrangler
@@ -156,10 +156,8 @@ describe("the dashboard in chromium", () => {
 
   it("opens the view a link names (page and filters, never the key); back and forward move between views", async () => {
     const context = await dashboard.browser.newContext({ locale: "en-US" });
-    const page = await signIn(context);
-    await page.waitForSelector("#invoiced table");
     // A link to the overdue page for an entity code the organization does not have: the API's 404, said in words.
-    await page.goto(`${dashboard.service.url}/?view=overdue&months=6&billing_entity_code=nowhere`);
+    const page = await signedInAt(context, "view=overdue&months=6&billing_entity_code=nowhere");
     await page.waitForSelector("#overdue:not([hidden])");
     await page.waitForFunction(() => (document.querySelector("#overdue .status")?.textContent ?? "") === "No billing entity has that code.");
     expect(await page.inputValue("#overdue-months")).toBe("6");

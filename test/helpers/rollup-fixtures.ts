@@ -24,11 +24,13 @@ export async function createBillingOrg(db: Database, opts: { createdAt?: string 
     one(await db.insert(invoices).values({ organizationId: org, billingEntityId, number: `INV-${crypto.randomUUID().slice(0, 8)}`, status, currency })
       .returning({ id: invoices.id })).id;
   const invoiceId = await invoice();
-  const fee = (amountCents: number, createdAt: string, o: { invoiceId?: string; coupons?: string; currency?: string } = {}) =>
+  /** `stampedMinutesAgo`: its updated_at that long before now (a clock behind, a stamp set by hand), committed now. */
+  const fee = (amountCents: number, createdAt: string, o: { invoiceId?: string; coupons?: string; currency?: string; stampedMinutesAgo?: number } = {}) =>
     db.insert(fees).values({
       organizationId: org, billingEntityId, invoiceId: o.invoiceId ?? invoiceId, chargeId, amountCents,
       preciseCouponsAmountCents: o.coupons ?? "0", amountCurrency: o.currency ?? "USD", feeType: 0,
-      invoiceableType: "Charge", invoiceableId: chargeId, createdAt, updatedAt: sql.raw(NOW_SQL),
+      invoiceableType: "Charge", invoiceableId: chargeId, createdAt,
+      updatedAt: o.stampedMinutesAgo === undefined ? sql.raw(NOW_SQL) : sql`${sql.raw(NOW_SQL)} - make_interval(mins => ${o.stampedMinutesAgo})`,
     }).returning({ id: fees.id }).then(one).then((r) => r.id);
   const metric = { id: metricId, code: "api_calls" };
   type UsageRecord = { units: string; amountCents: number | string; currency?: string };

@@ -119,12 +119,7 @@ describe("after the first build", () => {
     // Stamped five minutes ago, committed only now (an application clock behind the database's, a
     // stamp set by hand): older than any transaction in flight at the last pass, so the next pass,
     // which starts from those (less the clock margin), does not read it.
-    await t.query(
-      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, amount_currency, fee_type,
-         invoiceable_type, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 50, 'USD', 0, 'Charge', '2025-01-20 08:00:00', ${NOW_SQL} - interval '5 minutes')`,
-      [s.org, s.billingEntityId, s.invoiceId, s.chargeId],
-    );
+    await s.fee(50, "2025-01-20 08:00:00", { stampedMinutesAgo: 5 });
     expect((await fullRun()).rowsRead).toBe(0);
     expect((await invoicedUsageFromRollup(t.db, s.org, ALL_MONTHS))?.rows).toEqual(expected);
     // The settled re-check reads each stamp once more when it is an overlap old: a 4-minute overlap

@@ -106,12 +106,7 @@ describe("rollups, worked by hand", () => {
     const s = await createBillingOrg(t.db);
     await refresh();
     // A fee stamped five minutes ago and committed only now (a clock behind, a stamp set by hand).
-    await t.query(
-      `INSERT INTO fees (organization_id, billing_entity_id, invoice_id, charge_id, amount_cents, amount_currency, fee_type,
-         invoiceable_type, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 900, 'USD', 0, 'Charge', '2025-08-08 08:00:00', ${NOW_SQL} - interval '5 minutes')`,
-      [s.org, s.billingEntityId, s.invoiceId, s.chargeId],
-    );
+    await s.fee(900, "2025-08-08 08:00:00", { stampedMinutesAgo: 5 });
     await refresh();
     // A 4-minute overlap stands in for the 15 minutes after which each stamp is re-checked.
     await refreshRollups(t.db, { budgetMs: 60_000, overlap: "4 minutes" });

@@ -107,11 +107,26 @@ export const NOT_BUSY = () => !document.querySelector("[aria-busy]");
 export const shownTable = (page: Page, view: string) =>
   page.$$eval(`#${view} table tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? "")));
 
-export async function signIn(context: BrowserContext, key = KEY) {
+/** A new page on the dashboard, signed out: the key form shown. */
+export async function signedOut(context: BrowserContext) {
   const page = await context.newPage();
   await page.goto(`${dashboard.service.url}/`);
+  await page.waitForSelector("#sign-in:not([hidden])");
+  return page;
+}
+
+export async function signIn(context: BrowserContext, key = KEY) {
+  const page = await signedOut(context);
   await page.fill("#api-key", key);
   await page.click("#sign-in button[type=submit]");
+  return page;
+}
+
+/** Signed in with the demo key, then at the dashboard's address with `query` (a link to a view). */
+export async function signedInAt(context: BrowserContext, query: string) {
+  const page = await signIn(context);
+  await page.waitForSelector("#invoiced table");
+  await page.goto(`${dashboard.service.url}/?${query}`);
   return page;
 }
 

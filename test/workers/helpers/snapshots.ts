@@ -67,7 +67,6 @@ async function withDatabase<T>(work: (db: ReturnType<typeof createDatabase>) => 
 
 /** A batch of the snapshot queue as Queues delivers it, recording what the consumer decided per message. */
 export async function consumeSnapshotBatch(bodies: unknown[], attempts = 1) {
-  if (!config.ok) throw new Error("unreachable");
   const decided: (string | undefined)[] = bodies.map(() => undefined);
   const delays: (number | undefined)[] = bodies.map(() => undefined);
   const messages = bodies.map((body, i) => ({
@@ -79,11 +78,6 @@ export async function consumeSnapshotBatch(bodies: unknown[], attempts = 1) {
     },
   }));
   const batch = { queue: "lago-edge-analytics-snapshots", messages, ackAll: () => {}, retryAll: () => {} } as unknown as MessageBatch<unknown>;
-  const db = createDatabase(config.config);
-  try {
-    const report = await consumeSnapshotWork(db, batch, { lagoApiUrl: bindings.LAGO_API_URL, maxConcurrency: 4, callTimeoutMs: 5_000 });
-    return { report, decided, delays };
-  } finally {
-    await db.release();
-  }
+  const report = await withDatabase((db) => consumeSnapshotWork(db, batch, { lagoApiUrl: bindings.LAGO_API_URL, maxConcurrency: 4, callTimeoutMs: 5_000 }));
+  return { report, decided, delays };
 }
